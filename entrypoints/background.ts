@@ -1,3 +1,6 @@
 import { defineBackground } from 'wxt/utils/define-background';
+import { registerMessageRouter } from '../src/messaging/register';
 
-export default defineBackground(() => {});
+export default defineBackground(() => {
+  registerMessageRouter();
+});

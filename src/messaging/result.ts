@@ -1,0 +1,50 @@
+/**
+ * The shape of every answer that crosses the messaging boundary. Errors carry a
+ * stable machine-readable `code` and a short human-readable `message`; never a
+ * stack trace or secret material.
+ */
+
+export type ErrorCode =
+  /** The sender may not send this message (or is not one of ours at all). */
+  | 'forbidden'
+  /** The `type` is not a message this build knows. */
+  | 'unknown-message'
+  /** Not a message object, or its fields do not fit the message's type. */
+  | 'bad-request'
+  /** The handler failed; details stay in the background's console. */
+  | 'internal'
+  /** Client side only: the message could not be delivered or got no valid answer. */
+  | 'unavailable';
+
+export const ERROR_CODES: readonly ErrorCode[] = [
+  'forbidden',
+  'unknown-message',
+  'bad-request',
+  'internal',
+  'unavailable',
+];
+
+export type Ok<T> = { ok: true; value: T };
+export type Err = { ok: false; code: ErrorCode; message: string };
+export type Result<T> = Ok<T> | Err;
+
+export function ok<T>(value: T): Ok<T> {
+  return { ok: true, value };
+}
+
+export function err(code: ErrorCode, message: string): Err {
+  return { ok: false, code, message };
+}
+
+/** True when `raw` has the outer shape of a Result (the value itself is not checked). */
+export function isResult(raw: unknown): raw is Result<unknown> {
+  if (typeof raw !== 'object' || raw === null) return false;
+  const r = raw as Record<string, unknown>;
+  if (r.ok === true) return 'value' in r;
+  return (
+    r.ok === false &&
+    typeof r.code === 'string' &&
+    (ERROR_CODES as readonly string[]).includes(r.code) &&
+    typeof r.message === 'string'
+  );
+}

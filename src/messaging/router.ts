@@ -1,0 +1,88 @@
+/**
+ * The background's message router. Every request gets exactly one answer:
+ *
+ * 1. the sender is classified (sender.ts); an unknown sender gets `forbidden`,
+ *    whatever it sent;
+ * 2. a value that is not `{ type: string, ... }` gets `bad-request`;
+ * 3. a type this build does not know gets `unknown-message`;
+ * 4. a sender kind the message does not allow gets `forbidden`;
+ * 5. fields that do not fit the message get `bad-request`;
+ * 6. the handler's return value is answered `{ ok: true, value }`; a throw is
+ *    answered `internal` (the error itself goes to `onError`, not to the sender).
+ *
+ * `createRouter` is pure (no browser API), so the whole policy is unit tested;
+ * register.ts wires it to `browser.runtime.onMessage`.
+ */
+
+import { MESSAGES, type MessageOf, type MessageSpec, type MessageType, type ResponseOf } from './messages';
+import { err, ok, type Result } from './result';
+import { BUILD_CONTENT_HOSTS, classifySender, type TrustedSender } from './sender';
+
+export type Handler<T extends MessageType> = (
+  message: MessageOf<T>,
+  sender: TrustedSender,
+) => ResponseOf<T> | Promise<ResponseOf<T>>;
+
+export type Handlers = { readonly [T in MessageType]: Handler<T> };
+
+export interface RouterOptions {
+  extensionId: string;
+  extensionOrigin: string;
+  handlers: Handlers;
+  /** The message table (who may send what); defaults to MESSAGES. Tests narrow it. */
+  messages?: { readonly [T in MessageType]: MessageSpec<T> };
+  /** Content-script host patterns; defaults to this build's. */
+  contentHosts?: readonly string[];
+  /** Told about refused senders and handler failures (default: console.warn / console.error). */
+  onRefused?: (reason: string, raw: unknown) => void;
+  onError?: (error: unknown, type: MessageType) => void;
+}
+
+export type Router = (raw: unknown, sender: unknown) => Promise<Result<unknown>>;
+
+export function createRouter(options: RouterOptions): Router {
+  const messages = options.messages ?? MESSAGES;
+  const contentHosts = options.contentHosts ?? BUILD_CONTENT_HOSTS;
+  const onRefused =
+    options.onRefused ?? ((reason: string) => console.warn(`[cipherpost] refused message: ${reason}`));
+  const onError =
+    options.onError ??
+    ((error: unknown, type: MessageType) => console.error(`[cipherpost] ${type} failed`, error));
+
+  async function dispatch<T extends MessageType>(
+    type: T,
+    raw: Readonly<Record<string, unknown>>,
+    sender: TrustedSender,
+  ): Promise<Result<unknown>> {
+    const spec = messages[type] as MessageSpec<T>;
+    if (!spec.senders.includes(sender.kind)) {
+      onRefused(`${sender.kind} may not send ${type}`, raw);
+      return err('forbidden', `${type} is not allowed from this sender`);
+    }
+    const message = spec.parse(raw);
+    if (message === null) return err('bad-request', `malformed ${type} message`);
+    const handler = options.handlers[type] as Handler<T>;
+    try {
+      return ok(await handler(message, sender));
+    } catch (error) {
+      onError(error, type);
+      return err('internal', `${type} failed`);
+    }
+  }
+
+  return async (raw, rawSender) => {
+    const classified = classifySender(rawSender, options.extensionId, options.extensionOrigin, contentHosts);
+    if (!classified.ok) {
+      onRefused(classified.reason, raw);
+      return err('forbidden', 'sender not allowed');
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      return err('bad-request', 'a message is an object with a string type');
+    }
+    const record = raw as Readonly<Record<string, unknown>>;
+    const type = record.type;
+    if (typeof type !== 'string') return err('bad-request', 'a message is an object with a string type');
+    if (!Object.hasOwn(messages, type)) return err('unknown-message', 'unknown message type');
+    return dispatch(type as MessageType, record, classified.sender);
+  };
+}
