@@ -115,7 +115,7 @@ function normalize(text: string): string[] {
 
 /** Strips nested "> " quoting (and ">>" without spaces). */
 function unquote(line: string): string {
-  return line.replace(/^[ \t]*(>[ \t]?)*/, '').trim();
+  return line.replace(/^(?:[ \t]*>)*/, '').trim();
 }
 
 /**
