@@ -73,35 +73,44 @@ export async function sealEnvelope(
       }
     };
 
-    const stanzas: Stanza[] = await Promise.all(
-      targets.recipients.map(async (r, i) => {
-        const kem = await hybridEncapsulate(ephemeral, ephemeralPublicKey, r, encapsulations[i]!);
-        const wrappedKey = await wrap(kem.kek);
-        return {
-          type: StanzaType.Recipient,
-          hint: kem.hint,
-          mlKemCiphertext: kem.mlKemCiphertext,
-          wrappedKey,
-        } as const;
-      }),
-    );
-    if (targets.selfWrapKey) {
-      stanzas.push({
-        type: StanzaType.Self,
-        hint: selfHint(targets.selfWrapKey, ephemeralPublicKey),
-        wrappedKey: await wrap(selfKek(targets.selfWrapKey, ephemeralPublicKey)),
-      });
+    // All wraps run concurrently: each is an independent WebCrypto job.
+    const jobs: Promise<Stanza>[] = targets.recipients.map(async (r, i): Promise<Stanza> => {
+      const kem = await hybridEncapsulate(ephemeral, ephemeralPublicKey, r, encapsulations[i]!);
+      const wrappedKey = await wrap(kem.kek);
+      return { type: StanzaType.Recipient, hint: kem.hint, mlKemCiphertext: kem.mlKemCiphertext, wrappedKey };
+    });
+    const { selfWrapKey } = targets;
+    if (selfWrapKey) {
+      jobs.push(
+        wrap(selfKek(selfWrapKey, ephemeralPublicKey)).then(
+          (wrappedKey): Stanza => ({
+            type: StanzaType.Self,
+            hint: selfHint(selfWrapKey, ephemeralPublicKey),
+            wrappedKey,
+          }),
+        ),
+      );
     }
     if (targets.password && salt) {
       const { password, params } = targets.password;
-      const kek = await passwordKek(password, salt, params, ephemeralPublicKey);
-      stanzas.push({ type: StanzaType.Password, params, salt, wrappedKey: await wrap(kek) });
+      jobs.push(
+        passwordKek(password, salt, params, ephemeralPublicKey).then(
+          async (kek): Promise<Stanza> => ({
+            type: StanzaType.Password,
+            params,
+            salt,
+            wrappedKey: await wrap(kek),
+          }),
+        ),
+      );
     }
+    const contentCryptoKey = importAesGcmKey(contentKey);
+    const stanzas = await Promise.all(jobs);
     shuffle(stanzas, random);
 
     padded = await payload;
     const header = encodeHeader(ephemeralPublicKey, stanzas, sealedLength(padded.length));
-    const sealed = await sealChunks(await importAesGcmKey(contentKey), padded, sha256(header));
+    const sealed = await sealChunks(await contentCryptoKey, padded, sha256(header));
     return concatBytes(header, sealed);
   } finally {
     wipe(contentKey, padded);
