@@ -15,11 +15,20 @@ export default defineConfig({
   outDir: '.output',
   manifestVersion: 3,
   manifest: ({ browser, mode }) => ({
-    name: 'Cipherpost',
-    description: 'End-to-end, post-quantum encryption for the webmail you already use.',
-    // Minimal permissions (issue #2): storage for the vault; host access only for
-    // the webmail hosts the content scripts declare. Nothing else.
-    permissions: ['storage'],
+    name: '__MSG_extName__',
+    description: '__MSG_extDescription__',
+    default_locale: 'en',
+    // Minimal permissions: storage for the vault (IndexedDB needs none; storage.local
+    // and storage.session hold the marker and the unlocked session), alarms for
+    // auto-lock. Host access only for the webmail hosts the content scripts declare.
+    permissions: ['storage', 'alarms'],
+    action: { default_title: 'Cipherpost' },
+    // 'wasm-unsafe-eval' lets hash-wasm's Argon2id compile; nothing may load remote
+    // code, and extension pages may not be framed by anyone but us.
+    content_security_policy: {
+      extension_pages:
+        "script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'",
+    },
     host_permissions: contentScriptMatches(mode),
     ...(browser === 'firefox'
       ? {

@@ -73,11 +73,32 @@ export function base64Decode(text: string): Uint8Array {
   return out;
 }
 
-export function armor(envelope: Uint8Array): string {
-  const b64 = base64Encode(envelope);
+/** What an armored block holds: its BEGIN/END lines name it. */
+export type ArmorKind = 'MESSAGE' | 'PUBLIC KEY';
+const markers = (kind: ArmorKind) =>
+  [`-----BEGIN CIPHERPOST ${kind}-----`, `-----END CIPHERPOST ${kind}-----`] as const;
+
+export const PUBLIC_KEY_PREFACE = [
+  'This is a Cipherpost public key. Import it in Cipherpost (Contacts)',
+  'to send its owner encrypted mail. Compare its fingerprint with the owner',
+  'before you mark it verified.',
+].join('\n');
+
+function armorBlock(kind: ArmorKind, preface: string, bytes: Uint8Array): string {
+  const [begin, end] = markers(kind);
+  const b64 = base64Encode(bytes);
   const lines: string[] = [];
   for (let i = 0; i < b64.length; i += LINE_LENGTH) lines.push(b64.slice(i, i + LINE_LENGTH));
-  return `${ARMOR_PREFACE}\n\n${ARMOR_BEGIN}\n${lines.join('\n')}\n${ARMOR_END}\n`;
+  return `${preface}\n\n${begin}\n${lines.join('\n')}\n${end}\n`;
+}
+
+export function armor(envelope: Uint8Array): string {
+  return armorBlock('MESSAGE', ARMOR_PREFACE, envelope);
+}
+
+/** A key bundle as text, for export, e-mail or paste. */
+export function armorPublicKey(bundle: Uint8Array): string {
+  return armorBlock('PUBLIC KEY', PUBLIC_KEY_PREFACE, bundle);
 }
 
 const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF\u00AD]/g;
@@ -122,8 +143,9 @@ function unquote(line: string): string {
  * Every armored block in `text`, decoded. Blocks that are damaged are returned
  * as errors so a reader can say what is wrong with each.
  */
-export function findArmored(text: string): (Uint8Array | CryptoError)[] {
+export function findArmored(text: string, kind: ArmorKind = 'MESSAGE'): (Uint8Array | CryptoError)[] {
   if (typeof text !== 'string') throw new CryptoError('invalid-input', 'dearmor: expected string');
+  const [ARMOR_BEGIN, ARMOR_END] = markers(kind);
   const lines = normalize(text).map(unquote);
   const found: (Uint8Array | CryptoError)[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -155,8 +177,8 @@ function decodeBody(lines: string[]): Uint8Array {
 }
 
 /** The first armored message in `text`. */
-export function dearmor(text: string): Uint8Array {
-  const [first] = findArmored(text);
+export function dearmor(text: string, kind: ArmorKind = 'MESSAGE'): Uint8Array {
+  const [first] = findArmored(text, kind);
   if (first === undefined)
     throw new CryptoError('not-cipherpost', 'no Cipherpost message found in this text');
   if (first instanceof CryptoError) throw first;

@@ -1,6 +1,6 @@
 /** The background's message handlers, one per message type. */
 
-import type { Handlers } from './router';
+import type { SomeHandlers } from './router';
 
 export interface BackgroundEnv {
   /** The manifest's version string. */
@@ -9,7 +9,7 @@ export interface BackgroundEnv {
   browser: string;
 }
 
-export function createHandlers(env: BackgroundEnv): Handlers {
+export function createHandlers(env: BackgroundEnv): SomeHandlers {
   return {
     'system:ping': () => ({ version: env.version, browser: env.browser }),
   };

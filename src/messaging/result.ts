@@ -14,7 +14,74 @@ export type ErrorCode =
   /** The handler failed; details stay in the background's console. */
   | 'internal'
   /** Client side only: the message could not be delivered or got no valid answer. */
-  | 'unavailable';
+  | 'unavailable'
+  | DomainErrorCode;
+
+/**
+ * Codes a handler reports on purpose, for the UI to explain: the vault's, the
+ * crypto core's (src/crypto/errors.ts) and the rate limiter's.
+ */
+export type DomainErrorCode =
+  | 'not-initialized'
+  | 'already-initialized'
+  | 'locked'
+  | 'wrong-passphrase'
+  | 'wrong-recovery-code'
+  | 'weak-passphrase'
+  | 'backoff'
+  | 'corrupted'
+  | 'quota-exceeded'
+  | 'storage-failed'
+  | 'invalid-backup'
+  | 'not-found'
+  | 'invalid-input'
+  | 'rate-limited'
+  | 'not-cipherpost'
+  | 'truncated'
+  | 'unsupported-version'
+  | 'not-for-this-key'
+  | 'wrong-password'
+  | 'bad-signature'
+  | 'invalid-key';
+
+const DOMAIN_ERROR_CODES: readonly DomainErrorCode[] = [
+  'not-initialized',
+  'already-initialized',
+  'locked',
+  'wrong-passphrase',
+  'wrong-recovery-code',
+  'weak-passphrase',
+  'backoff',
+  'corrupted',
+  'quota-exceeded',
+  'storage-failed',
+  'invalid-backup',
+  'not-found',
+  'invalid-input',
+  'rate-limited',
+  'not-cipherpost',
+  'truncated',
+  'unsupported-version',
+  'not-for-this-key',
+  'wrong-password',
+  'bad-signature',
+  'invalid-key',
+];
+
+/** Thrown by a handler to answer `{ ok: false, code, message }`; the message must hold no secret. */
+export class HandlerError extends Error {
+  override readonly name = 'HandlerError';
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isDomainErrorCode(code: unknown): code is DomainErrorCode {
+  return typeof code === 'string' && (DOMAIN_ERROR_CODES as readonly string[]).includes(code);
+}
 
 export const ERROR_CODES: readonly ErrorCode[] = [
   'forbidden',
@@ -22,6 +89,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'bad-request',
   'internal',
   'unavailable',
+  ...DOMAIN_ERROR_CODES,
 ];
 
 export type Ok<T> = { ok: true; value: T };

@@ -15,7 +15,7 @@
  */
 
 import { MESSAGES, type MessageOf, type MessageSpec, type MessageType, type ResponseOf } from './messages';
-import { err, ok, type Result } from './result';
+import { err, HandlerError, ok, type Result } from './result';
 import { BUILD_CONTENT_HOSTS, classifySender, type TrustedSender } from './sender';
 
 export type Handler<T extends MessageType> = (
@@ -25,10 +25,13 @@ export type Handler<T extends MessageType> = (
 
 export type Handlers = { readonly [T in MessageType]: Handler<T> };
 
+/** Tests register only the handlers they exercise; a missing one answers `unknown-message`. */
+export type SomeHandlers = Partial<Handlers>;
+
 export interface RouterOptions {
   extensionId: string;
   extensionOrigin: string;
-  handlers: Handlers;
+  handlers: SomeHandlers;
   /** The message table (who may send what); defaults to MESSAGES. Tests narrow it. */
   messages?: { readonly [T in MessageType]: MessageSpec<T> };
   /** Content-script host patterns; defaults to this build's. */
@@ -61,10 +64,14 @@ export function createRouter(options: RouterOptions): Router {
     }
     const message = spec.parse(raw);
     if (message === null) return err('bad-request', `malformed ${type} message`);
-    const handler = options.handlers[type] as Handler<T>;
+    const handler = options.handlers[type] as Handler<T> | undefined;
+    if (!handler) return err('unknown-message', 'unknown message type');
     try {
       return ok(await handler(message, sender));
     } catch (error) {
+      // Domain errors (wrong passphrase, locked, corrupted…) carry a code meant for
+      // the user; anything else stays in the background's console.
+      if (error instanceof HandlerError) return err(error.code, error.message);
       onError(error, type);
       return err('internal', `${type} failed`);
     }

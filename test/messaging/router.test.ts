@@ -115,7 +115,7 @@ describe('router: forged senders are refused before dispatch', () => {
     const handler = vi.fn(() => PONG);
     const { route } = router({
       handlers: { 'system:ping': handler },
-      messages: { 'system:ping': { ...MESSAGES['system:ping'], senders: ['extension-page'] } },
+      messages: { ...MESSAGES, 'system:ping': { ...MESSAGES['system:ping'], senders: ['extension-page'] } },
     });
     expect(await route(PING, chromeGmailContent())).toMatchObject({ ok: false, code: 'forbidden' });
     expect(handler).not.toHaveBeenCalled();
@@ -126,7 +126,7 @@ describe('router: forged senders are refused before dispatch', () => {
 describe('router: every request gets an answer', () => {
   it('answers unknown types with unknown-message', async () => {
     const { route } = router();
-    for (const type of ['system:nope', 'vault:unlock', '__proto__', 'constructor', 'toString', '']) {
+    for (const type of ['system:nope', 'vault:format-disk', '__proto__', 'constructor', 'toString', '']) {
       expect(await route({ type }, chromePopup()), type).toMatchObject({
         ok: false,
         code: 'unknown-message',

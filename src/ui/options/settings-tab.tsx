@@ -1,0 +1,67 @@
+/** Settings: the auto-lock time and the key directory URL. */
+import { useEffect, useState } from 'preact/hooks';
+import type { Settings } from '../../messaging/messages';
+import { call, errorText } from '../api';
+import { t } from '../i18n';
+
+export function SettingsTab() {
+  const [settings, setSettings] = useState<Settings | null>(null);
+  const [notice, setNotice] = useState('');
+  const [error, setError] = useState('');
+  useEffect(() => {
+    call({ type: 'settings:get' }).then((r) => (r.ok ? setSettings(r.value) : setError(errorText(r))));
+  }, []);
+  if (!settings) return error ? <p class="error">{error}</p> : null;
+
+  async function save(e: Event) {
+    e.preventDefault();
+    if (!settings) return;
+    const r = await call({ type: 'settings:set', ...settings });
+    if (r.ok) {
+      setSettings(r.value);
+      setError('');
+      setNotice(t('settings_saved'));
+    } else {
+      setNotice('');
+      setError(errorText(r));
+    }
+  }
+
+  return (
+    <form class="card" onSubmit={save} data-testid="settings-tab">
+      {notice && (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <label>
+        {t('settings_auto_lock')}
+        <input
+          type="number"
+          min={1}
+          max={1440}
+          data-testid="auto-lock"
+          value={settings.autoLockMinutes}
+          onInput={(e) => setSettings({ ...settings, autoLockMinutes: Number(e.currentTarget.value) })}
+        />
+      </label>
+      <label>
+        {t('settings_directory_url')}
+        <input
+          type="url"
+          data-testid="directory-url"
+          value={settings.directoryUrl}
+          onInput={(e) => setSettings({ ...settings, directoryUrl: e.currentTarget.value })}
+        />
+      </label>
+      <button type="submit" data-testid="save-settings">
+        {t('save')}
+      </button>
+    </form>
+  );
+}

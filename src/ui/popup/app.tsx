@@ -1,0 +1,32 @@
+/** The popup: onboarding, unlock, or your key — with the lock state always visible. */
+import { useEffect, useState } from 'preact/hooks';
+import type { ResponseOf } from '../../messaging/messages';
+import { call, errorText } from '../api';
+import { Header } from '../components/header';
+import { Onboarding } from './onboarding';
+import { Status } from './status';
+import { Unlock } from './unlock';
+
+export function PopupApp() {
+  const [status, setStatus] = useState<ResponseOf<'vault:status'> | null>(null);
+  const [error, setError] = useState('');
+  const refresh = () =>
+    call({ type: 'vault:status' }).then((r) => (r.ok ? setStatus(r.value) : setError(errorText(r))));
+  useEffect(() => {
+    refresh();
+  }, []);
+
+  return (
+    <main class="popup">
+      <Header state={status?.state ?? 'loading'} />
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {status?.state === 'uninitialized' && <Onboarding onDone={refresh} />}
+      {status?.state === 'locked' && <Unlock retryAfterMs={status.retryAfterMs} onUnlocked={refresh} />}
+      {status?.state === 'unlocked' && <Status onLocked={refresh} />}
+    </main>
+  );
+}
