@@ -24,7 +24,6 @@ import {
 import { VaultError } from './errors';
 import { metaRecord } from './meta';
 import {
-  checkRecordVersion,
   type ListResult,
   openAll,
   openRecord,
@@ -198,8 +197,7 @@ export class VaultContacts {
   }
 
   private async decode(subkeys: VaultSubkeys, stored: StoredRecord): Promise<Contact> {
-    checkRecordVersion(stored, CONTACTS, CONTACT_RECORD_VERSION);
-    return decodeContact(await openRecord(subkeys, CONTACTS, stored));
+    return decodeContact(await openRecord(subkeys, CONTACTS, stored, CONTACT_RECORD_VERSION));
   }
 }
 

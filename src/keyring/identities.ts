@@ -17,7 +17,6 @@ import {
   openIdentity,
 } from './identity-record';
 import {
-  checkRecordVersion,
   type ListResult,
   openAll,
   openRecord,
@@ -187,8 +186,7 @@ export class VaultIdentities {
   }
 
   private async decode(subkeys: VaultSubkeys, stored: StoredRecord): Promise<Entry> {
-    checkRecordVersion(stored, IDENTITIES, IDENTITY_RECORD_VERSION);
-    const record = decodeIdentity(await openRecord(subkeys, IDENTITIES, stored));
+    const record = decodeIdentity(await openRecord(subkeys, IDENTITIES, stored, IDENTITY_RECORD_VERSION));
     let bundle: PublicKeyBundle;
     try {
       bundle = await parseKeyBundle(record.bundle);

@@ -70,18 +70,31 @@ export function parseStored(value: unknown, store: RecordStore): StoredRecord {
   return record;
 }
 
-/** Opens a stored record; `corrupted` if it was changed, moved or is not from this vault. */
+/**
+ * Opens a stored record; `corrupted` if it was changed, moved or is not from
+ * this vault. The version is checked after authentication (it is in the AAD),
+ * so only a genuine record from a newer Cipherpost reads as `unsupported-version`.
+ */
 export async function openRecord(
   subkeys: VaultSubkeys,
   store: RecordStore,
   record: StoredRecord,
+  knownVersion: number,
 ): Promise<Uint8Array> {
   const aad = recordAad(subkeys.vaultId, store, record.id, record.v);
+  let plaintext: Uint8Array;
   try {
-    return await aesGcmOpen(subkeys.recordKey, record.nonce, record.ciphertext, aad);
+    plaintext = await aesGcmOpen(subkeys.recordKey, record.nonce, record.ciphertext, aad);
   } catch {
     throw new VaultError('corrupted', `${store} record: authentication failed`);
   }
+  if (record.v > knownVersion) {
+    throw new VaultError(
+      'unsupported-version',
+      `${store} record: version ${record.v} is from a newer Cipherpost`,
+    );
+  }
+  return plaintext;
 }
 
 /** A record that did not open; listed so the UI can say so, while the others still read. */
@@ -93,16 +106,6 @@ export interface CorruptedRecord {
 export interface ListResult<T> {
   readonly items: T[];
   readonly corrupted: CorruptedRecord[];
-}
-
-/** Refuses a record written by a newer Cipherpost rather than misreading it. */
-export function checkRecordVersion(record: StoredRecord, store: RecordStore, known: number): void {
-  if (record.v > known) {
-    throw new VaultError(
-      'unsupported-version',
-      `${store} record: version ${record.v} is from a newer Cipherpost`,
-    );
-  }
 }
 
 /**

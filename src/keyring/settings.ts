@@ -4,7 +4,7 @@
  */
 import { decodeJson, encodeJson, Fields } from './codec';
 import { VaultError } from './errors';
-import { checkRecordVersion, openRecord, parseStored, sealRecord } from './record-crypto';
+import { openRecord, parseStored, sealRecord } from './record-crypto';
 import { SETTINGS } from './schema';
 import { retryOnConflict, type VaultDb } from './vault-db';
 import type { VaultKey } from './vault-key';
@@ -86,8 +86,7 @@ export class VaultSettings {
     const raw = await this.db.getRecord(SETTINGS, SETTINGS_ID);
     if (raw === undefined) return { settings: DEFAULT_SETTINGS, subkeys, nonce: null };
     const stored = parseStored(raw, SETTINGS);
-    checkRecordVersion(stored, SETTINGS, SETTINGS_VERSION);
-    const settings = decodeSettings(await openRecord(subkeys, SETTINGS, stored));
+    const settings = decodeSettings(await openRecord(subkeys, SETTINGS, stored, SETTINGS_VERSION));
     return { settings, subkeys, nonce: stored.nonce };
   }
 }

@@ -51,6 +51,7 @@ export async function openDatabase(
   let migrationError: unknown;
   request.addEventListener('upgradeneeded', (event) => {
     const tx = wrap(request.transaction!) as unknown as UpgradeTransaction;
+    tx.done.catch(() => undefined); // an aborted upgrade is reported by the open request below
     migrate(wrap(request.result), tx, event.oldVersion, event.newVersion ?? version).catch((e) => {
       migrationError = e;
       try {
