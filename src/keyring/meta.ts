@@ -8,7 +8,7 @@
  *   wrong passphrase never rewrites key material.
  */
 import { GCM_NONCE_LENGTH, GCM_TAG_LENGTH } from '../crypto/aes-gcm';
-import { ARGON2_SALT_LENGTH } from '../crypto/password-kek';
+import { ARGON2_SALT_LENGTH, argon2ParamsAreValid } from '../crypto/password-kek';
 import type { AttemptState } from './backoff';
 import { Fields } from './codec';
 import type { PassphraseKdf, WrappedKey } from './key-wrap';
@@ -51,7 +51,6 @@ export function parseMeta(value: unknown, code: 'corrupted' | 'invalid-backup' =
     vaultId: f.bytes('vaultId', VAULT_ID_LENGTH),
     created: f.int('created'),
     kdf: {
-      // Bounds are checked again by argon2idKey: a changed meta cannot make us allocate gigabytes.
       memoryKiB: kdf.int('memoryKiB', 1, 2 ** 32),
       iterations: kdf.int('iterations', 1, 1000),
       parallelism: kdf.int('parallelism', 1, 255),
@@ -61,6 +60,8 @@ export function parseMeta(value: unknown, code: 'corrupted' | 'invalid-backup' =
     recoveryWrap: parseWrap(f.object('recoveryWrap')),
     keyCheck: f.bytes('keyCheck', 32),
   };
+  // A hostile backup or an edited meta must not make us allocate gigabytes (RFC 9106 §4 bounds in password-kek.ts).
+  if (!argon2ParamsAreValid(meta.kdf)) f.fail('Argon2id parameters out of bounds');
   return f.has('indexPending') && f.boolean('indexPending') ? { ...meta, indexPending: true } : meta;
 }
 

@@ -2,16 +2,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { toHex } from '../../src/crypto/bytes';
 import type { Vault, VaultKey } from '../../src/keyring';
-import {
-  createVault,
-  fakeClock,
-  openVault,
-  PASSPHRASE,
-  person,
-  rawAll,
-  rejectsWith,
-  T0,
-} from './helpers';
+import { createVault, fakeClock, openVault, PASSPHRASE, person, rawAll, rejectsWith, T0 } from './helpers';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -53,6 +44,20 @@ async function contents(vault: Vault, key: VaultKey) {
     contacts: await vault.contacts.list(key),
     settings: await vault.settings.get(key),
   };
+}
+
+/** Re-encodes a backup with a changed body, keeping its (now wrong) MAC. */
+// biome-ignore lint/suspicious/noExplicitAny: the test edits arbitrary JSON
+function rebuild(file: Uint8Array, mutate: (body: any) => void): Uint8Array {
+  const body = JSON.parse(new TextDecoder().decode(file.subarray(9, file.length - 32)));
+  mutate(body);
+  const utf8 = new TextEncoder().encode(JSON.stringify(body));
+  const out = new Uint8Array(9 + utf8.length + 32);
+  out.set(file.subarray(0, 5));
+  new DataView(out.buffer).setUint32(5, utf8.length);
+  out.set(utf8, 9);
+  out.set(file.subarray(file.length - 32), 9 + utf8.length);
+  return out;
 }
 
 async function freshVault(): Promise<{ vault: Vault; factory: IDBFactory }> {
@@ -114,18 +119,14 @@ describe('encrypted backup', () => {
     const src = await populated();
     const file = await src.vault.exportBackup(src.key);
     const { vault } = await freshVault();
-    const text = new TextDecoder().decode(file.subarray(9, file.length - 32));
-    const body = JSON.parse(text);
-
     // A record dropped from an otherwise valid body: each record still authenticates, the MAC does not.
-    body.records.contacts.pop();
-    const utf8 = new TextEncoder().encode(JSON.stringify(body));
-    const dropped = new Uint8Array(9 + utf8.length + 32);
-    dropped.set(file.subarray(0, 5));
-    new DataView(dropped.buffer).setUint32(5, utf8.length);
-    dropped.set(utf8, 9);
-    dropped.set(file.subarray(file.length - 32), 9 + utf8.length);
+    const dropped = rebuild(file, (body) => body.records.contacts.pop());
     await rejectsWith(vault.importBackup(dropped, { passphrase: PASSPHRASE }), 'invalid-backup');
+    // Hostile Argon2 parameters are refused before anything runs (4 GiB would exhaust memory).
+    const hostile = rebuild(file, (body) => {
+      body.kdf.memoryKiB = 4 * 1024 * 1024;
+    });
+    await rejectsWith(vault.importBackup(hostile, { passphrase: PASSPHRASE }), 'invalid-backup');
 
     const flipped = file.slice();
     flipped[file.length - 40]! ^= 1; // inside the JSON body: a base64 character or a quote

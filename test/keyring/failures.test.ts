@@ -200,6 +200,13 @@ describe('corrupted and moved records', () => {
     await rejectsWith(vault.unlockWithRecoveryCode(recoveryCode), 'corrupted');
     await rawPut(factory, 'meta', { ...meta, kdf: { ...(meta.kdf as object), salt: 'salt' } }, 'vault');
     await rejectsWith(vault.unlock(PASSPHRASE), 'corrupted');
+    await rawPut(
+      factory,
+      'meta',
+      { ...meta, kdf: { ...(meta.kdf as object), memoryKiB: 4 * 1024 * 1024 } },
+      'vault',
+    );
+    await rejectsWith(vault.unlock(PASSPHRASE), 'corrupted');
     await rawPut(factory, 'meta', { ...meta, vaultId: undefined }, 'vault');
     await rejectsWith(vault.isInitialized(), 'corrupted');
   });
