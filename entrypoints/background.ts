@@ -1,6 +1,6 @@
 import { defineBackground } from 'wxt/utils/define-background';
-import { registerMessageRouter } from '../src/messaging/register';
+import { startBackground } from '../src/background/main';
 
 export default defineBackground(() => {
-  registerMessageRouter();
+  startBackground();
 });

@@ -35,6 +35,8 @@ export class Session {
   private persistedActivity = 0;
   private autoLockMinutes = 30;
   private readonly listeners = new Set<LockListener>();
+  /** Settles when `restore` has run; key use waits for it, so no request races the restore. */
+  private ready: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly storage: SessionStorage,
@@ -42,7 +44,13 @@ export class Session {
   ) {}
 
   /** After a service-worker restart: resume the mirrored session unless it is stale. */
-  async restore(): Promise<boolean> {
+  restore(): Promise<boolean> {
+    const restoring = this.doRestore();
+    this.ready = restoring.catch(() => false);
+    return restoring;
+  }
+
+  private async doRestore(): Promise<boolean> {
     const raw = (await this.storage.get(MIRROR_KEY))[MIRROR_KEY] as Mirror | undefined;
     if (!raw || typeof raw.key !== 'string') return false;
     if (this.now() - raw.lastActivity > raw.autoLockMinutes * 60_000) {
@@ -78,8 +86,14 @@ export class Session {
     return this.key !== null;
   }
 
+  async isUnlocked(): Promise<boolean> {
+    await this.ready;
+    return this.key !== null;
+  }
+
   /** The vault key for an operation, which counts as activity; `locked` otherwise. */
   async requireKey(): Promise<Uint8Array> {
+    await this.ready;
     if (!this.key) throw new HandlerError('locked', 'Cipherpost is locked');
     await this.touch();
     return this.key;

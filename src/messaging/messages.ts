@@ -50,6 +50,7 @@ export type Message =
   | { type: 'ui:marker' }
   | { type: 'vault:status' }
   | { type: 'vault:create'; address: string; passphrase: string }
+  | { type: 'vault:pending-recovery-code' }
   | { type: 'vault:confirm-recovery-code'; code: string }
   | { type: 'vault:unlock'; passphrase: string }
   | { type: 'vault:recover'; code: string; newPassphrase: string }
@@ -89,7 +90,8 @@ export interface DecryptedView {
 export interface ResponseMap {
   'system:ping': { version: string; browser: string };
   'ui:marker': SecurityMarker;
-  'vault:status': { state: VaultState; retryAfterMs: number; addresses: string[] };
+  'vault:status': { state: VaultState; retryAfterMs: number; addresses: string[]; recoveryPending: boolean };
+  'vault:pending-recovery-code': { recoveryCode: string };
   'vault:create': { recoveryCode: string; fingerprint: string };
   'vault:confirm-recovery-code': { confirmed: true };
   'vault:unlock': { state: VaultState };
@@ -146,6 +148,8 @@ export const MESSAGES: { readonly [T in MessageType]: MessageSpec<T> } = {
   'ui:marker': spec(PAGES_AND_FRAMES),
   'vault:status': spec(PAGES_AND_FRAMES),
   'vault:create': spec(PAGES, { address: str(MAX_ADDRESS), passphrase: str(MAX_SECRET) }),
+  // Shown until confirmed, so closing the popup mid-onboarding loses nothing.
+  'vault:pending-recovery-code': spec(PAGES),
   'vault:confirm-recovery-code': spec(PAGES, { code: str(MAX_SECRET) }),
   'vault:unlock': spec(PAGES_AND_FRAMES, { passphrase: str(MAX_SECRET) }),
   'vault:recover': spec(PAGES, { code: str(MAX_SECRET), newPassphrase: str(MAX_SECRET) }),

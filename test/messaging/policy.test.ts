@@ -23,6 +23,7 @@ const SAMPLES: { [T in MessageType]: Record<string, unknown> } = {
   'ui:marker': {},
   'vault:status': {},
   'vault:create': { address: 'a@example.test', passphrase: 'correct horse battery' },
+  'vault:pending-recovery-code': {},
   'vault:confirm-recovery-code': { code: 'x' },
   'vault:unlock': { passphrase: 'p' },
   'vault:recover': { code: 'x', newPassphrase: 'p' },

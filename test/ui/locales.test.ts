@@ -47,7 +47,15 @@ describe('locales', () => {
       ...['uninitialized', 'locked', 'unlocked'].map((s) => `state_${s}`),
       ...['unverified', 'directory_verified', 'verified', 'unknown'].map((s) => `trust_${s}`),
       ...['keys', 'contacts', 'settings', 'decrypt'].map((s) => `tab_${s}`),
-      ...['first_seen', 'key_changed', 'verified'].map((s) => `history_${s}`),
+      ...[
+        'first_seen',
+        'key_changed',
+        'older_key_seen',
+        'verified',
+        'directory_verified',
+        'trust_changed',
+        'change_acknowledged',
+      ].map((s) => `history_${s}`),
       ...[0, 1, 2, 3, 4].map((n) => `strength_${n}`),
       ...ERROR_CODES.filter((c) => !['bad-request', 'internal', 'unknown-message'].includes(c)).map(
         (c) => `error_${c.replace(/-/g, '_')}`,

@@ -10,8 +10,16 @@ import { Unlock } from './unlock';
 export function PopupApp() {
   const [status, setStatus] = useState<ResponseOf<'vault:status'> | null>(null);
   const [error, setError] = useState('');
-  const refresh = () =>
-    call({ type: 'vault:status' }).then((r) => (r.ok ? setStatus(r.value) : setError(errorText(r))));
+  const [pendingCode, setPendingCode] = useState<string | null>(null);
+  const refresh = async () => {
+    const r = await call({ type: 'vault:status' });
+    if (!r.ok) return setError(errorText(r));
+    if (r.value.recoveryPending) {
+      const code = await call({ type: 'vault:pending-recovery-code' });
+      setPendingCode(code.ok ? code.value.recoveryCode : null);
+    } else setPendingCode(null);
+    setStatus(r.value);
+  };
   useEffect(() => {
     refresh();
   }, []);
@@ -26,7 +34,10 @@ export function PopupApp() {
       )}
       {status?.state === 'uninitialized' && <Onboarding onDone={refresh} />}
       {status?.state === 'locked' && <Unlock retryAfterMs={status.retryAfterMs} onUnlocked={refresh} />}
-      {status?.state === 'unlocked' && <Status onLocked={refresh} />}
+      {status?.state === 'unlocked' && pendingCode !== null && (
+        <Onboarding pendingCode={pendingCode} onDone={refresh} />
+      )}
+      {status?.state === 'unlocked' && pendingCode === null && <Status onLocked={refresh} />}
     </main>
   );
 }

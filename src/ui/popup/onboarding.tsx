@@ -13,8 +13,11 @@ type Step =
   | { step: 'recovery'; code: string; fingerprint: string }
   | { step: 'confirm'; code: string };
 
-export function Onboarding({ onDone }: { onDone: () => void }) {
-  const [state, setState] = useState<Step>({ step: 'form' });
+/** `pendingCode`: the vault exists but its recovery code was never confirmed (the popup closed). */
+export function Onboarding({ onDone, pendingCode }: { onDone: () => void; pendingCode?: string }) {
+  const [state, setState] = useState<Step>(
+    pendingCode ? { step: 'recovery', code: pendingCode, fingerprint: '' } : { step: 'form' },
+  );
   const [address, setAddress] = useState('');
   const [passphrase, setPassphrase] = useState('');
   const [repeat, setRepeat] = useState('');
@@ -37,6 +40,9 @@ export function Onboarding({ onDone }: { onDone: () => void }) {
     setPassphrase('');
     setRepeat('');
     setState({ step: 'recovery', code: r.value.recoveryCode, fingerprint: r.value.fingerprint });
+    // The vault now exists and is unlocked: let the header say so. The popup
+    // keeps showing this step (the code stays pending until confirmed).
+    onDone();
   }
 
   async function confirm(e: Event) {

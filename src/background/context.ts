@@ -1,0 +1,87 @@
+/**
+ * What the background's handlers share: the vault (opened lazily, since MV3
+ * listeners must be registered synchronously at start-up), the unlocked
+ * session, the decrypt rate limiter, and a cache of unlocked identities that
+ * is dropped on lock.
+ */
+import { type Identity, isCryptoError } from '../crypto';
+import { isVaultError, type Vault, type VaultKey, vaultKeyFromBytes } from '../keyring';
+import { HandlerError, isDomainErrorCode } from '../messaging/result';
+import { RateLimiter } from './rate-limit';
+import type { Session } from './session';
+
+export interface MarkerStore {
+  get(key: string): Promise<Record<string, unknown>>;
+  set(items: Record<string, unknown>): Promise<void>;
+}
+
+export interface BackgroundContext {
+  vault(): Promise<Vault>;
+  readonly session: Session;
+  /** `storage.local`: the security marker. */
+  readonly local: MarkerStore;
+  readonly decryptLimiter: RateLimiter;
+  /** The recovery code between `vault:create` and its confirmation, in memory only. */
+  pendingRecoveryCode: string | null;
+  identities: Identity[] | null;
+}
+
+export function createContext(
+  openVault: () => Promise<Vault>,
+  session: Session,
+  local: MarkerStore,
+): BackgroundContext {
+  let vault: Promise<Vault> | undefined;
+  const ctx: BackgroundContext = {
+    vault: () => {
+      vault ??= openVault().catch((e) => {
+        vault = undefined;
+        throw e;
+      });
+      return vault;
+    },
+    session,
+    local,
+    // 20 at once, then one a second per tab: enough to read a thread, too slow to be an oracle.
+    decryptLimiter: new RateLimiter({ burst: 20, perSecond: 1 }),
+    pendingRecoveryCode: null,
+    identities: null,
+  };
+  session.onLock(() => {
+    ctx.identities = null;
+  });
+  return ctx;
+}
+
+/** The unlocked vault key, or `locked`. */
+export async function vaultKey(ctx: BackgroundContext): Promise<VaultKey> {
+  return vaultKeyFromBytes(await ctx.session.requireKey());
+}
+
+/** Every identity of the vault, unlocked (cached until the next lock). */
+export async function unlockedIdentities(ctx: BackgroundContext): Promise<Identity[]> {
+  if (ctx.identities) return ctx.identities;
+  const key = await vaultKey(ctx);
+  const vault = await ctx.vault();
+  const { items } = await vault.identities.list(key);
+  const identities: Identity[] = [];
+  for (const info of items) identities.push(await vault.identities.get(key, info.id));
+  ctx.identities = identities;
+  return identities;
+}
+
+/**
+ * Runs a handler body and turns vault and crypto errors into answers the UI
+ * can explain (`HandlerError`); anything else stays `internal`.
+ */
+export async function explained<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof HandlerError) throw e;
+    if ((isVaultError(e) || isCryptoError(e)) && isDomainErrorCode(e.code)) {
+      throw new HandlerError(e.code, e.message);
+    }
+    throw e;
+  }
+}

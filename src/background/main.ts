@@ -1,0 +1,44 @@
+/**
+ * The background's start-up: everything registered synchronously (MV3 drops
+ * events that arrive before their listener), the vault opened lazily, the
+ * session restored from `storage.session`.
+ */
+import { browser } from 'wxt/browser';
+import { Vault } from '../keyring';
+import { registerMessageRouter } from '../messaging/register';
+import { createContext } from './context';
+import { createBackgroundHandlers } from './handlers';
+import { ensureSecurityMarker } from './misc-handlers';
+import { Session } from './session';
+
+export const AUTO_LOCK_ALARM = 'cipherpost-auto-lock';
+
+export function startBackground(): void {
+  const sessionStorage = browser.storage.session;
+  // Chrome's default already, stated explicitly: content scripts must never read the session.
+  void (
+    sessionStorage as unknown as { setAccessLevel?: (o: { accessLevel: string }) => Promise<void> }
+  ).setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' });
+
+  const session = new Session(sessionStorage as never);
+  const ctx = createContext(() => Vault.open(), session, browser.storage.local as never);
+  registerMessageRouter(undefined, {
+    handlers: createBackgroundHandlers(ctx, {
+      version: browser.runtime.getManifest().version,
+      browser: import.meta.env.BROWSER ?? 'unknown',
+    }),
+  });
+
+  browser.runtime.onInstalled.addListener(() => {
+    void ensureSecurityMarker(ctx);
+  });
+  // storage.session is empty after a browser restart anyway; lock explicitly too.
+  browser.runtime.onStartup.addListener(() => {
+    void session.lock();
+  });
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === AUTO_LOCK_ALARM) void session.checkIdle();
+  });
+  void browser.alarms.create(AUTO_LOCK_ALARM, { periodInMinutes: 1 });
+  void session.restore();
+}
