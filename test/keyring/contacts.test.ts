@@ -226,6 +226,30 @@ describe('contacts in the vault', () => {
     await rejectsWith(vault.contacts.delete(key, 'frank@example.test'), 'not-found');
   });
 
+  it('concurrent observations of one address both land (compare-and-swap, retried)', async () => {
+    const { vault, key } = await createVault();
+    const i1 = await person('ivan');
+    const i2 = await person('ivan', T0 / 1000 + DAY);
+    const results = await Promise.all([
+      vault.contacts.observe(key, {
+        address: 'ivan@example.test',
+        bundle: i1.bundle.bytes,
+        source: 'message',
+      }),
+      vault.contacts.observe(key, {
+        address: 'ivan@example.test',
+        bundle: i2.bundle.bytes,
+        source: 'directory',
+      }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(
+      results[0].status === 'new-contact' ? ['key-changed', 'new-contact'] : ['new-contact', 'older-key'],
+    );
+    const contact = (await vault.contacts.get(key, 'ivan@example.test'))!;
+    expect(contact.keys).toHaveLength(2);
+    expect(contact.current).toBe(toHex(i2.bundle.fingerprint));
+  });
+
   it('stores contacts under blind ids: no address or fingerprint in the clear', async () => {
     const { vault, key, factory } = await createVault();
     const h = await person('heidi');
