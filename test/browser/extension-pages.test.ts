@@ -22,6 +22,7 @@ import {
   openActionPopup,
   openExtensionPage,
   pageHref,
+  removeTempFiles,
   stopBackground,
   waitForBackground,
   waitForExtensionPage,
@@ -57,6 +58,7 @@ describe.each(['chromium', 'firefox'] as const)('%s: extension pages (e2e build)
   });
   afterAll(async () => {
     await b?.close();
+    await removeTempFiles();
   });
 
   it('opens /popup.html and /options.html in a tab, as extension pages', async () => {

@@ -8,7 +8,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -794,18 +794,21 @@ export async function captureDownload(
 let tempFilesDir: string | undefined;
 
 /**
- * Writes `data` to a file named `name` in a temporary directory that lives until
- * the test process exits, and returns its path: for `ElementHandle#uploadFile`,
- * e.g. to import a backup downloaded from one browser profile into another
- * (whose `downloadDir` is gone with `close()`).
+ * Writes `data` to a file named `name` in a temporary directory and returns its
+ * path: for `ElementHandle#uploadFile`, e.g. to import a backup downloaded from
+ * one browser profile into another (whose `downloadDir` is gone with `close()`).
+ * Call `removeTempFiles()` in `afterAll` (vitest's workers do not run exit hooks).
  */
 export async function writeTempFile(name: string, data: string | Uint8Array): Promise<string> {
-  if (tempFilesDir === undefined) {
-    const dir = mkdtempSync(join(tmpdir(), 'cipherpost-files-'));
-    tempFilesDir = dir;
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  }
+  tempFilesDir ??= await mkdtemp(join(tmpdir(), 'cipherpost-files-'));
   const path = join(tempFilesDir, basename(name));
   await writeFile(path, data);
   return path;
+}
+
+/** Removes the files written by writeTempFile. */
+export async function removeTempFiles(): Promise<void> {
+  const dir = tempFilesDir;
+  tempFilesDir = undefined;
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 }
