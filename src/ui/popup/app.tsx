@@ -24,6 +24,9 @@ export function PopupApp() {
     refresh();
   }, []);
 
+  const onboarding =
+    status?.state === 'uninitialized' || (status?.state === 'unlocked' && pendingCode !== null);
+
   return (
     <main class="popup">
       <Header state={status?.state ?? 'loading'} />
@@ -32,12 +35,15 @@ export function PopupApp() {
           {error}
         </p>
       )}
-      {status?.state === 'uninitialized' && <Onboarding onDone={refresh} />}
-      {status?.state === 'locked' && <Unlock retryAfterMs={status.retryAfterMs} onUnlocked={refresh} />}
-      {status?.state === 'unlocked' && pendingCode !== null && (
-        <Onboarding pendingCode={pendingCode} onDone={refresh} />
-      )}
-      {status?.state === 'unlocked' && pendingCode === null && <Status onLocked={refresh} />}
+      {onboarding ? (
+        // One slot for both cases, so the onboarding keeps its state when the
+        // vault it just created turns the status to `unlocked`.
+        <Onboarding pendingCode={pendingCode ?? undefined} onDone={refresh} />
+      ) : status?.state === 'locked' ? (
+        <Unlock retryAfterMs={status.retryAfterMs} onUnlocked={refresh} />
+      ) : status?.state === 'unlocked' ? (
+        <Status onLocked={refresh} />
+      ) : null}
     </main>
   );
 }

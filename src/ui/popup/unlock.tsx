@@ -7,7 +7,7 @@ export function Unlock({ retryAfterMs, onUnlocked }: { retryAfterMs: number; onU
   const [passphrase, setPassphrase] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
-  const [waitUntil, setWaitUntil] = useState(Date.now() + retryAfterMs);
+  const [waitUntil, setWaitUntil] = useState(retryAfterMs > 0 ? Date.now() + retryAfterMs : 0);
   const [now, setNow] = useState(Date.now());
   const [recovering, setRecovering] = useState(false);
   const [code, setCode] = useState('');
@@ -29,7 +29,10 @@ export function Unlock({ retryAfterMs, onUnlocked }: { retryAfterMs: number; onU
     if (r.ok) return onUnlocked();
     setError(errorText(r));
     const status = await call({ type: 'vault:status' });
-    if (status.ok) setWaitUntil(Date.now() + status.value.retryAfterMs);
+    if (status.ok && status.value.retryAfterMs > 0) {
+      setWaitUntil(Date.now() + status.value.retryAfterMs);
+      setNow(Date.now());
+    }
   }
 
   async function recover(e: Event) {
