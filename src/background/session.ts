@@ -99,6 +99,15 @@ export class Session {
     return this.key;
   }
 
+  /**
+   * The key without counting as activity: for status polling, which must not
+   * keep an open options page from ever auto-locking.
+   */
+  async peekKey(): Promise<Uint8Array | null> {
+    await this.ready;
+    return this.key;
+  }
+
   async touch(): Promise<void> {
     this.lastActivity = this.now();
     if (this.lastActivity - this.persistedActivity > TOUCH_PERSIST_MS) await this.persist();

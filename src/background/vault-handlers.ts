@@ -1,7 +1,7 @@
 /** Handlers for the vault's life cycle: create, unlock, lock, recover, back up. */
 import { formatFingerprint, normalizeAddress } from '../crypto';
 import { fromHex } from '../crypto/bytes';
-import { parseRecoveryCode, type VaultSecret } from '../keyring';
+import { parseRecoveryCode, type VaultSecret, vaultKeyFromBytes } from '../keyring';
 import { HandlerError } from '../messaging/result';
 import type { Handlers } from '../messaging/router';
 import { type BackgroundContext, explained, vaultKey } from './context';
@@ -146,7 +146,8 @@ export function vaultHandlers(ctx: BackgroundContext): VaultHandlers {
 }
 
 async function primaryAddresses(ctx: BackgroundContext): Promise<string[]> {
-  const vault = await ctx.vault();
-  const primary = await vault.identities.getPrimary(await vaultKey(ctx));
-  return primary ? [...primary.info.addresses] : [];
+  const key = await ctx.session.peekKey();
+  if (!key) return [];
+  const { items } = await (await ctx.vault()).identities.list(vaultKeyFromBytes(key));
+  return [...(items.find((i) => i.primary)?.addresses ?? [])];
 }

@@ -56,6 +56,18 @@ describe('Session', () => {
     expect(storage.data).toEqual({});
   });
 
+  it('status polling (peekKey) does not count as activity', async () => {
+    let now = 1_000_000;
+    const s = new Session(memoryStorage(), () => now);
+    await s.unlock(KEY, 5);
+    for (let i = 0; i < 10; i++) {
+      now += 60_000;
+      expect(await s.peekKey()).toEqual(KEY);
+    }
+    expect(await s.checkIdle()).toBe(true);
+    expect(await s.peekKey()).toBeNull();
+  });
+
   it('does not resume a mirrored session that is already past its idle time', async () => {
     let now = 5_000_000;
     const storage = memoryStorage();
