@@ -1,5 +1,6 @@
 /** Reading a message in an extension page or frame: rate-limited, authenticated before release. */
 import { dearmor, decryptMessage, formatFingerprint } from '../crypto';
+import { base64Encode } from '../crypto/armor';
 import { toHex } from '../crypto/bytes';
 import { currentKey } from '../keyring';
 import type { DecryptedView } from '../messaging/messages';
@@ -7,12 +8,6 @@ import { HandlerError } from '../messaging/result';
 import type { Handlers } from '../messaging/router';
 import type { TrustedSender } from '../messaging/sender';
 import { type BackgroundContext, explained, unlockedIdentities, vaultKey } from './context';
-
-function bytesToBase64(bytes: Uint8Array): string {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
-}
 
 /** Per tab; the extension's own pages (no tab) share one bucket. */
 function limiterKey(sender: TrustedSender): string {
@@ -49,7 +44,7 @@ export function messageHandlers(ctx: BackgroundContext): Pick<Handlers, 'message
             name: a.name,
             mediaType: a.mediaType,
             size: a.data.length,
-            data: bytesToBase64(a.data),
+            data: base64Encode(a.data),
           })),
         };
       }),

@@ -1,5 +1,6 @@
 /** Handlers for the vault's life cycle: create, unlock, lock, recover, back up. */
 import { formatFingerprint, normalizeAddress } from '../crypto';
+import { base64Decode, base64Encode } from '../crypto/armor';
 import { fromHex } from '../crypto/bytes';
 import { parseRecoveryCode, type VaultSecret, vaultKeyFromBytes } from '../keyring';
 import { HandlerError } from '../messaging/result';
@@ -22,16 +23,10 @@ type VaultHandlers = Pick<
 
 function base64ToBytes(b64: string): Uint8Array {
   try {
-    return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    return base64Decode(b64.replace(/=+$/, ''));
   } catch {
     throw new HandlerError('invalid-backup', 'the backup file is not readable');
   }
-}
-
-function bytesToBase64(bytes: Uint8Array): string {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
 }
 
 async function startSession(ctx: BackgroundContext, key: Uint8Array): Promise<void> {
@@ -126,7 +121,7 @@ export function vaultHandlers(ctx: BackgroundContext): VaultHandlers {
       explained(async () => {
         const bytes = await (await ctx.vault()).exportBackup(await vaultKey(ctx));
         const day = new Date().toISOString().slice(0, 10);
-        return { fileName: `cipherpost-backup-${day}.cpbackup`, data: bytesToBase64(bytes) };
+        return { fileName: `cipherpost-backup-${day}.cpbackup`, data: base64Encode(bytes) };
       }),
 
     'vault:import-backup': ({ data, secret, secretKind }) =>

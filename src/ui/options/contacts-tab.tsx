@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ContactView } from '../../messaging/messages';
 import { call, errorText } from '../api';
+import { Alerts } from '../components/alerts';
 import { Fingerprint } from '../components/fingerprint';
 import { t } from '../i18n';
 
@@ -52,16 +53,7 @@ export function ContactsTab() {
 
   return (
     <section data-testid="contacts-tab">
-      {notice && (
-        <p class="notice" role="status" data-testid="notice">
-          {notice}
-        </p>
-      )}
-      {error && (
-        <p class="error" role="alert" data-testid="error">
-          {error}
-        </p>
-      )}
+      <Alerts error={error} notice={notice} />
       <form
         class="card"
         onSubmit={(e) => {

@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import type { DecryptedView } from '../../messaging/messages';
 import { call, errorText } from '../api';
+import { Alerts } from '../components/alerts';
 import { base64ToBytes, download } from '../components/download';
 import { t } from '../i18n';
 
@@ -38,11 +39,7 @@ export function DecryptTab() {
           {t('decrypt')}
         </button>
       </form>
-      {error && (
-        <p class="error" role="alert" data-testid="error">
-          {error}
-        </p>
-      )}
+      <Alerts error={error} />
       {result && (
         <article class="card" data-testid="decrypted">
           {!result.addressedToYou && (

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ResponseOf, SecretKind } from '../../messaging/messages';
 import { call, errorText } from '../api';
+import { Alerts } from '../components/alerts';
 import { base64ToBytes, bytesToBase64, download } from '../components/download';
 import { Fingerprint, QrCode } from '../components/fingerprint';
 import { t } from '../i18n';
@@ -56,16 +57,7 @@ export function KeysTab({ unlocked, onChange }: { unlocked: boolean; onChange: (
 
   return (
     <section data-testid="keys-tab">
-      {notice && (
-        <p class="notice" role="status" data-testid="notice">
-          {notice}
-        </p>
-      )}
-      {error && (
-        <p class="error" role="alert" data-testid="error">
-          {error}
-        </p>
-      )}
+      <Alerts error={error} notice={notice} />
       {identity && (
         <div class="card">
           <h2>{t('your_key')}</h2>

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Settings } from '../../messaging/messages';
 import { call, errorText } from '../api';
+import { Alerts } from '../components/alerts';
 import { t } from '../i18n';
 
 export function SettingsTab() {
@@ -29,16 +30,7 @@ export function SettingsTab() {
 
   return (
     <form class="card" onSubmit={save} data-testid="settings-tab">
-      {notice && (
-        <p class="notice" role="status">
-          {notice}
-        </p>
-      )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alerts error={error} notice={notice} />
       <label>
         {t('settings_auto_lock')}
         <input

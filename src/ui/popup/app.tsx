@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ResponseOf } from '../../messaging/messages';
 import { call, errorText } from '../api';
+import { Alerts } from '../components/alerts';
 import { Header } from '../components/header';
 import { Onboarding } from './onboarding';
 import { Status } from './status';
@@ -30,11 +31,7 @@ export function PopupApp() {
   return (
     <main class="popup">
       <Header state={status?.state ?? 'loading'} />
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alerts error={error} />
       {onboarding ? (
         // One slot for both cases, so the onboarding keeps its state when the
         // vault it just created turns the status to `unlocked`.

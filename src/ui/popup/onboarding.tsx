@@ -5,6 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import { call, errorText } from '../api';
+import { Alerts } from '../components/alerts';
 import { passphraseScore, StrengthMeter, WEAK_BELOW } from '../components/strength-meter';
 import { t } from '../i18n';
 
@@ -87,11 +88,7 @@ export function Onboarding({ onDone, pendingCode }: { onDone: () => void; pendin
             onInput={(e) => setTyped(e.currentTarget.value)}
           />
         </label>
-        {error && (
-          <p class="error" role="alert" data-testid="error">
-            {error}
-          </p>
-        )}
+        <Alerts error={error} />
         <button type="submit" disabled={busy} data-testid="recovery-confirm">
           {t('confirm')}
         </button>
@@ -153,11 +150,7 @@ export function Onboarding({ onDone, pendingCode }: { onDone: () => void; pendin
           {t('passphrase_accept_weak')}
         </label>
       )}
-      {error && (
-        <p class="error" role="alert" data-testid="error">
-          {error}
-        </p>
-      )}
+      <Alerts error={error} />
       <button type="submit" disabled={busy} data-testid="create">
         {busy ? t('working') : t('create_identity')}
       </button>

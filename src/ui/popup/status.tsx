@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import type { ResponseOf } from '../../messaging/messages';
 import { call, errorText } from '../api';
+import { Alerts } from '../components/alerts';
 import { download } from '../components/download';
 import { Fingerprint, QrCode } from '../components/fingerprint';
 import { t } from '../i18n';
@@ -22,11 +23,7 @@ export function Status({ onLocked }: { onLocked: () => void }) {
 
   return (
     <section data-testid="status">
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alerts error={error} />
       {identity && (
         <>
           <h2>{t('your_key')}</h2>

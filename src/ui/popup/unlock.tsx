@@ -1,6 +1,7 @@
 /** Unlock with the passphrase, or reset it with the recovery code. Back-off is shown, not hidden. */
 import { useEffect, useState } from 'preact/hooks';
 import { call, errorText } from '../api';
+import { Alerts } from '../components/alerts';
 import { t } from '../i18n';
 
 export function Unlock({ retryAfterMs, onUnlocked }: { retryAfterMs: number; onUnlocked: () => void }) {
@@ -67,11 +68,7 @@ export function Unlock({ retryAfterMs, onUnlocked }: { retryAfterMs: number; onU
             onInput={(e) => setNext(e.currentTarget.value)}
           />
         </label>
-        {error && (
-          <p class="error" role="alert" data-testid="error">
-            {error}
-          </p>
-        )}
+        <Alerts error={error} />
         <button type="submit" disabled={busy}>
           {t('recover')}
         </button>
@@ -93,11 +90,7 @@ export function Unlock({ retryAfterMs, onUnlocked }: { retryAfterMs: number; onU
           onInput={(e) => setPassphrase(e.currentTarget.value)}
         />
       </label>
-      {error && (
-        <p class="error" role="alert" data-testid="error">
-          {error}
-        </p>
-      )}
+      <Alerts error={error} />
       {waiting > 0 && (
         <p class="warning" data-testid="backoff">
           {t('backoff_wait', String(waiting))}
