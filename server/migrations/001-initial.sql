@@ -55,10 +55,13 @@ CREATE TABLE request_nonces (
   expires_at BIGINT NOT NULL
 );
 
--- The transparency log's leaves: one per binding change, appended in the same
--- transaction as the change, with a gap-free increasing index.
+-- The transparency log's leaves (docs/transparency.md): one per binding
+-- change, appended in the same transaction as the change, with a gap-free
+-- increasing index. address_hash is the keyed hash inside the leaf.
 CREATE TABLE log_leaves (
   leaf_index BIGINT PRIMARY KEY,
   leaf TEXT NOT NULL,
+  address_hash TEXT NOT NULL,
   created_at BIGINT NOT NULL
 );
+CREATE INDEX log_leaves_address_hash ON log_leaves (address_hash);

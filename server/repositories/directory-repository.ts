@@ -4,10 +4,12 @@
  * written in the same transaction as each binding change. Every backend
  * (SQLite, PostgreSQL) passes the same suite (test/server/repository.test.ts).
  */
-import { fromHex, toHex } from '../../src/crypto/bytes';
+import { fromHex, toHex, utf8 } from '../../src/crypto/bytes';
+import { hmacSha256, label } from '../../src/crypto/hash';
 import type { Db, Queryable } from '../db/db';
-import { addressHash, encodeLeaf, type LeafAction, leafToHex } from '../log/leaf';
-import { appendLeaf, SqlLogStore } from '../log/log-store';
+import type { LeafAction } from '../log/leaf';
+import { type LeafStoreLike, sqlLeafStore } from '../log/leaf-store';
+import type { LogWriter } from '../log/log-writer';
 
 export type TokenKind = 'publish' | 'revoke';
 
@@ -18,7 +20,9 @@ export interface Binding {
   /** Base64 of the canonical bundle. */
   bundle: string;
   verifiedAt: number;
+  /** The log leaf of the publish that made this binding. */
   logIndex: number;
+  /** Hex of that leaf. */
   leaf: string;
 }
 
@@ -68,18 +72,24 @@ function toBinding(r: BindingRow): Binding {
   };
 }
 
+const MAIL_LIMIT_LABEL = label('directory mail limit');
+
 export class DirectoryRepository {
-  readonly log: SqlLogStore;
+  /** Committed leaves, for the transparency module and the tests. */
+  readonly leaves: LeafStoreLike;
 
   constructor(
     readonly db: Db,
+    /** Keys the address hashes of the mail-limit rows. */
     private readonly secret: Uint8Array,
+    private readonly log: LogWriter,
   ) {
-    this.log = new SqlLogStore(db);
+    this.leaves = sqlLeafStore(db);
   }
 
+  /** Keyed hash of an address for the mail-limit rows: no address is stored for a mail not yet confirmed. */
   addressHash(address: string): string {
-    return toHex(addressHash(this.secret, address));
+    return toHex(hmacSha256(this.secret, MAIL_LIMIT_LABEL, utf8(address)));
   }
 
   /** Stores (or refreshes) an unverified upload. */
@@ -177,15 +187,13 @@ export class DirectoryRepository {
   }
 
   private async leaf(tx: Queryable, action: LeafAction, address: string, fingerprint: string, now: number) {
-    const leaf = leafToHex(
-      encodeLeaf({
-        action,
-        time: now,
-        addressHash: addressHash(this.secret, address),
-        fingerprint: fromHex(fingerprint),
-      }),
-    );
-    return { index: await appendLeaf(tx, leaf, now), leaf };
+    const leaf = await this.log.append(sqlLeafStore(tx), {
+      address,
+      fingerprint: fromHex(fingerprint),
+      action,
+      timestamp: now,
+    });
+    return { index: leaf.index };
   }
 
   private async bindIn(tx: Queryable, address: string, fingerprint: string, bundle: string, now: number) {
@@ -283,11 +291,12 @@ export class DirectoryRepository {
     });
   }
 
+  /** After a commit that appended leaves: the log loads them (its `sync`). */
   private async notifyLog(): Promise<void> {
     try {
-      this.log.notify(await this.log.size());
+      await this.log.sync();
     } catch {
-      // Listeners poll too; a failed count is not a failed write.
+      // The write is committed; the log catches up at its next sync.
     }
   }
 }

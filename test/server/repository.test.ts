@@ -5,7 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../server/db/migrate';
-import { addressHash, decodeLeaf } from '../../server/log/leaf';
+import { addressHashOf, decodeLeaf } from '../../server/log/leaf';
+import { sqlLeafStore } from '../../server/log/leaf-store';
+import { basicLogWriter } from '../../server/log/log-writer';
 import { DirectoryRepository, UPLOAD_RETENTION_MS } from '../../server/repositories/directory-repository';
 import { fromHex } from '../../src/crypto/bytes';
 import { backends, type TestDb } from './helpers';
@@ -20,11 +22,20 @@ describe.each(backends)('directory repository on %s', (_name, open) => {
   let t: TestDb;
   let repo: DirectoryRepository;
   let n = 0;
+  let syncs = 0;
   const tokenHash = () => `${(++n).toString(16).padStart(4, '0')}${'0'.repeat(60)}`;
 
   beforeAll(async () => {
     t = await open();
-    repo = new DirectoryRepository(t.db, SECRET);
+    const committed = sqlLeafStore(t.db);
+    repo = new DirectoryRepository(
+      t.db,
+      SECRET,
+      basicLogWriter(SECRET, async () => {
+        syncs++;
+        return committed.size();
+      }),
+    );
   });
   afterAll(async () => {
     await t?.cleanup();
@@ -70,9 +81,10 @@ describe.each(backends)('directory repository on %s', (_name, open) => {
     expect(b!.logIndex).toBe(0);
     const leaf = decodeLeaf(fromHex(b!.leaf));
     expect(leaf.action).toBe('publish');
-    expect(leaf.time).toBe(T0 + 1000);
+    expect(leaf.timestamp).toBe(T0 + 1000);
     expect(Buffer.from(leaf.fingerprint).toString('hex')).toBe(FP_A);
-    expect(leaf.addressHash).toEqual(addressHash(SECRET, 'alice@example.test'));
+    expect(leaf.addressHash).toEqual(addressHashOf(SECRET, 'alice@example.test'));
+    expect(await repo.leaves.indicesForAddress(leaf.addressHash)).toEqual([0]);
     expect(b!.leaf).not.toContain(Buffer.from('alice').toString('hex'));
     expect(await repo.lookupByFingerprint(FP_A)).toEqual(b);
   });
@@ -103,31 +115,31 @@ describe.each(backends)('directory repository on %s', (_name, open) => {
   });
 
   it('every binding change appends one leaf; indexes are gap-free under concurrency', async () => {
-    const before = await repo.log.size();
+    const before = await repo.leaves.size();
     const hashes: string[] = [];
     for (let i = 0; i < 12; i++) {
       const fp = i.toString(16).padStart(2, '0').repeat(32);
       await repo.saveUpload(fp, 'QQ==', T0);
       hashes.push(await token('publish', `user${i}@example.test`, fp));
     }
-    let seen = 0;
-    const off = repo.log.onAppend(() => {
-      seen++;
-    });
+    const syncsBefore = syncs;
     const results = await Promise.all(hashes.map((h) => repo.consumeToken(h, T0 + 5)));
-    off();
     expect(results.every((r) => r.ok)).toBe(true);
-    expect(seen).toBe(12);
-    const size = await repo.log.size();
+    expect(syncs - syncsBefore).toBe(12);
+    const size = await repo.leaves.size();
     expect(size).toBe(before + 12);
-    const leaves = await repo.log.leaves(0, size);
-    expect(leaves.map((l) => l.index)).toEqual([...Array(size).keys()]);
+    const leaves = await repo.leaves.leaves(0, size);
+    expect(leaves).toHaveLength(size);
+    const rows = await t.db.all<{ leaf_index: number }>(
+      'SELECT leaf_index FROM log_leaves ORDER BY leaf_index',
+    );
+    expect(rows.map((r) => Number(r.leaf_index))).toEqual([...Array(size).keys()]);
     const indexes = results.map((r) => (r.ok ? r.logIndex : -1)).sort((a, b) => a! - b!);
     expect(indexes).toEqual([...Array(12).keys()].map((i) => before + i));
   });
 
   it('a revoke token removes the binding it names, and logs it', async () => {
-    const size = await repo.log.size();
+    const size = await repo.leaves.size();
     const stale = await token('revoke', 'alice@example.test', FP_A);
     expect((await repo.consumeToken(stale, T0 + 200)).ok).toBe(false); // alice is bound to B now
     const h = await token('revoke', 'alice@example.test', FP_B);
@@ -140,8 +152,8 @@ describe.each(backends)('directory repository on %s', (_name, open) => {
       logIndex: size,
     });
     expect(await repo.lookupByAddress('alice@example.test')).toBeUndefined();
-    const [leaf] = await repo.log.leaves(size, size + 1);
-    expect(decodeLeaf(leaf!.leaf).action).toBe('revoke');
+    const [leaf] = await repo.leaves.leaves(size, size + 1);
+    expect(decodeLeaf(leaf!).action).toBe('revoke');
     // bob still holds B
     expect((await repo.lookupByFingerprint(FP_B))!.address).toBe('bob@example.test');
   });
@@ -150,12 +162,12 @@ describe.each(backends)('directory repository on %s', (_name, open) => {
     await repo.saveUpload(FP_B, 'REVG', T0);
     const h = await token('publish', 'bob2@example.test', FP_B);
     expect((await repo.consumeToken(h, T0 + 300)).ok).toBe(true);
-    const size = await repo.log.size();
+    const size = await repo.leaves.size();
     expect(await repo.revokeKey(FP_B, 'n1', T0 + HOUR, T0 + 400)).toEqual([
       'bob2@example.test',
       'bob@example.test',
     ]);
-    expect(await repo.log.size()).toBe(size + 2);
+    expect(await repo.leaves.size()).toBe(size + 2);
     expect(await repo.revokeKey(FP_B, 'n1', T0 + HOUR, T0 + 401)).toBeNull();
     expect(await repo.lookupByFingerprint(FP_B)).toBeUndefined();
     expect(await repo.isRevoked(FP_B)).toBe(true);
