@@ -189,10 +189,14 @@ export async function createLog(
     return proof.map(toBase64);
   }
 
+  /**
+   * The size a consistency proof starts from. A `known` beyond the tree gets
+   * no proof (0) rather than an error: the client then sees a smaller tree
+   * than it knew and reports it, which is its job, not the server's.
+   */
   function checkKnown(known: number, size: number): number {
     if (!Number.isSafeInteger(known) || known < 0) throw new LogRequestError(400, 'known: not a tree size');
-    if (known > size) throw new LogRequestError(400, 'known: larger than the current tree');
-    return known;
+    return known > size ? 0 : known;
   }
 
   await sync();

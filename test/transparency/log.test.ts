@@ -170,7 +170,8 @@ describe('route payloads', () => {
     ]) {
       expect(call).toThrow(LogRequestError);
     }
-    await expect(log.lookupTransparency(0, 7)).rejects.toThrow(LogRequestError);
+    await expect(log.lookupTransparency(0, -1)).rejects.toThrow(LogRequestError);
+    expect((await log.lookupTransparency(0, 7)).consistencyFrom).toBe(0);
     await expect(log.lookupTransparency(5)).rejects.toMatchObject({ status: 404 });
   });
 
