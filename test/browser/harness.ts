@@ -812,3 +812,114 @@ export async function removeTempFiles(): Promise<void> {
   tempFilesDir = undefined;
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 }
+
+// ---------------------------------------------------------------------------
+// Content scripts: run code in our content script's world
+
+/**
+ * Evaluates `expression` (JavaScript source whose value may be a promise) in
+ * Cipherpost's content-script world of `page`'s top frame, as if the content
+ * script itself ran it, and resolves to the value, JSON-serialised there and
+ * parsed here. The world has the content script's `chrome.runtime` (`browser`
+ * in Firefox), so a test can send any message with a real content-script sender
+ * and see what the background's router answers. Throws if the content script is
+ * not in the page within `timeoutMs`, or if the expression throws or rejects.
+ *
+ * - Chromium: the content script's isolated world is an execution context over
+ *   CDP (`Runtime.enable` reports it, with the extension's origin and the frame);
+ *   `Runtime.evaluate` runs there.
+ * - Firefox: BiDi does not expose content-script sandboxes. With
+ *   `--remote-allow-system-access` (FIREFOX_ARGS) the harness runs chrome code
+ *   that finds the tab's `<browser>` (`NavigableManager.getBrowserById` with the
+ *   page's BiDi context id) and loads a frame script into it; in the content
+ *   process, `ExtensionContent.getContextByExtensionId(id, content).sandbox` is
+ *   the content script's sandbox, and `Cu.evalInSandbox` runs the expression there.
+ *
+ * Nothing in the extension changes for this: it is test-side access only.
+ */
+export async function evaluateInContentScript<T = unknown>(
+  b: LaunchedBrowser,
+  page: Page,
+  expression: string,
+  { timeoutMs = 10_000 }: { timeoutMs?: number } = {},
+): Promise<T> {
+  const source = `(async () => JSON.stringify(await (${expression}) ?? null))()`;
+  const deadline = Date.now() + timeoutMs;
+  if (b.name === 'chromium') {
+    const cdp = await page.createCDPSession();
+    try {
+      const { frameTree } = await cdp.send('Page.getFrameTree');
+      const contexts: { id: number; origin: string; auxData?: Record<string, unknown> }[] = [];
+      cdp.on('Runtime.executionContextCreated', ({ context }) => contexts.push(context));
+      // Runtime.enable reports every existing context first, then new ones.
+      await cdp.send('Runtime.enable');
+      const ours = () =>
+        contexts.find(
+          (c) =>
+            c.origin === b.extensionOrigin &&
+            c.auxData?.type === 'isolated' &&
+            c.auxData?.frameId === frameTree.frame.id,
+        );
+      while (!ours()) {
+        if (Date.now() >= deadline) throw new Error(`no content script of ours in ${page.url()}`);
+        await sleep(50);
+      }
+      const answer = await cdp.send('Runtime.evaluate', {
+        contextId: ours()!.id,
+        expression: source,
+        awaitPromise: true,
+        returnByValue: true,
+        timeout: Math.max(1, deadline - Date.now()),
+      });
+      if (answer.exceptionDetails) {
+        const e = answer.exceptionDetails;
+        throw new Error(`content-script evaluation failed: ${e.exception?.description ?? e.text}`);
+      }
+      return JSON.parse(answer.result.value as string) as T;
+    } finally {
+      await cdp.detach().catch(() => {});
+    }
+  }
+
+  const reply = `cipherpost-test:${randomUUID()}`;
+  const frameScript = `(() => {
+    const reply = ${JSON.stringify(reply)};
+    const { ExtensionContent } = ChromeUtils.importESModule('resource://gre/modules/ExtensionContent.sys.mjs');
+    const deadline = Date.now() + ${timeoutMs};
+    const run = async () => {
+      let context;
+      while (!(context = ExtensionContent.getContextByExtensionId(${JSON.stringify(b.extensionId)}, content))) {
+        if (Date.now() >= deadline) throw new Error('no content script of ours in ' + content.location.href);
+        await new Promise((r) => content.setTimeout(r, 50));
+      }
+      return await Cu.evalInSandbox(${JSON.stringify(source)}, context.sandbox);
+    };
+    run().then(
+      (value) => sendAsyncMessage(reply, { ok: true, value }),
+      (error) => sendAsyncMessage(reply, { ok: false, error: String(error && error.message || error) }),
+    );
+  })();`;
+  const json = await firefoxChromeEval(
+    b,
+    `(async () => {
+      const { NavigableManager } = ChromeUtils.importESModule('chrome://remote/content/shared/NavigableManager.sys.mjs');
+      const browser = NavigableManager.getBrowserById(${JSON.stringify(bidiContextId(page))});
+      if (!browser) return JSON.stringify({ ok: false, error: 'no <browser> for the page' });
+      const mm = browser.messageManager;
+      const answer = await new Promise((resolve) => {
+        const timer = setTimeout(() => resolve({ ok: false, error: 'no answer from the frame script' }), ${timeoutMs + 1_000});
+        const listener = (m) => {
+          clearTimeout(timer);
+          mm.removeMessageListener(${JSON.stringify(reply)}, listener);
+          resolve(m.data);
+        };
+        mm.addMessageListener(${JSON.stringify(reply)}, listener);
+        mm.loadFrameScript('data:,' + encodeURIComponent(${JSON.stringify(frameScript)}), false);
+      });
+      return JSON.stringify(answer);
+    })()`,
+  );
+  const answer = JSON.parse(json) as { ok: true; value: string } | { ok: false; error: string };
+  if (!answer.ok) throw new Error(`content-script evaluation failed: ${answer.error}`);
+  return JSON.parse(answer.value) as T;
+}
