@@ -10,11 +10,11 @@
  *   3. the tree head is signed by the configured directory key, for this log;
  *   4. the leaf names this bundle's fingerprint as a publish, and its inclusion
  *      proof leads to the signed root (RFC 9162 §2.1.3.2);
- *   5. the address's keyed hash is the one seen before, and its binding did not
- *      go back to an older leaf;
- *   6. the new tree head extends the last one seen (RFC 9162 §2.1.4.2), which
+ *   5. the new tree head extends the last one seen (RFC 9162 §2.1.4.2), which
  *      is then replaced: a smaller tree or another root at the same size is
- *      `forked`, a failed consistency proof `inconsistent`.
+ *      `forked`, a failed consistency proof `inconsistent`;
+ *   6. the address's keyed hash is the one seen before, and its binding did not
+ *      go back to an older leaf (`inconsistent`).
  * Only then `{bundle, verified: true}`. Any failure is a `DirectoryError`.
  *
  * Pure code over an injected `fetch` and store: no extension APIs.
@@ -173,7 +173,7 @@ export function createDirectoryClient(options: DirectoryClientOptions): Director
   }
 
   /**
-   * Step 6: accept `next` only if it extends the stored head; then store it.
+   * Step 5: accept `next` only if it extends the stored head; then store it.
    * `proof` is the consistency proof the answer carried, from tree size `from`.
    * Runs inside `exclusive`.
    */
@@ -210,7 +210,7 @@ export function createDirectoryClient(options: DirectoryClientOptions): Director
     await store.saveTreeHead(next.bytes);
   }
 
-  /** Step 5 for a verified leaf of `address`: same address hash as before, never an older binding. */
+  /** Step 6 for a verified leaf of `address`: same address hash as before, never an older binding. */
   async function checkPin(address: string, pin: AddressPin, requireNewer: boolean): Promise<void> {
     const previous = await store.loadAddress(address);
     if (!previous) return;
@@ -276,10 +276,10 @@ export function createDirectoryClient(options: DirectoryClientOptions): Director
     const consistency = hashListFromBase64(t.consistency, 'consistency proof');
     const from = expectSize(t.consistencyFrom, 'consistencyFrom');
     const pin: AddressPin = { addressHash: leaf.addressHash, leafIndex };
-    // 5–6, then remember.
+    // 5–6, then remember. A fork is reported before what it hides.
     await exclusive(async () => {
-      await checkPin(normalized, pin, true);
       await advanceTo(head, consistency, from);
+      await checkPin(normalized, pin, true);
       await store.saveAddress(normalized, pin);
     });
     return Object.freeze({ bundle, verified: true as const, leafIndex, treeHead: head });
@@ -340,8 +340,8 @@ export function createDirectoryClient(options: DirectoryClientOptions): Director
     const consistency = hashListFromBase64(body.consistency, 'consistency proof');
     const from = expectSize(body.consistencyFrom, 'consistencyFrom');
     await exclusive(async () => {
-      await checkPin(normalized, { addressHash, leafIndex: lastIndex }, false);
       await advanceTo(head, consistency, from);
+      await checkPin(normalized, { addressHash, leafIndex: lastIndex }, false);
       const previous = await store.loadAddress(normalized);
       if (!previous) await store.saveAddress(normalized, { addressHash, leafIndex: Math.max(lastIndex, 0) });
     });

@@ -74,7 +74,7 @@ export function decodeLeaf(bytes: Uint8Array): LogLeaf {
   if (!(bytes instanceof Uint8Array) || bytes.length !== LEAF_LENGTH) {
     throw new DirectoryError('malformed', `log leaf: expected ${LEAF_LENGTH} bytes`);
   }
-  return guard('log leaf', () => {
+  return guard(() => {
     const r = new ByteReader(bytes, 'log leaf', 'corrupted');
     const version = r.u8('version');
     if (version !== LOG_FORMAT_VERSION) r.fail('corrupted', `unsupported version ${version}`);
@@ -124,7 +124,7 @@ export function decodeTreeHead(bytes: Uint8Array): TreeHead {
   if (!(bytes instanceof Uint8Array) || bytes.length !== TREE_HEAD_LENGTH) {
     throw new DirectoryError('malformed', `tree head: expected ${TREE_HEAD_LENGTH} bytes`);
   }
-  return guard('tree head', () => {
+  return guard(() => {
     const r = new ByteReader(bytes, 'tree head', 'corrupted');
     const version = r.u8('version');
     if (version !== LOG_FORMAT_VERSION) r.fail('corrupted', `unsupported version ${version}`);
@@ -161,11 +161,12 @@ function checkHash(value: unknown, what: string): asserts value is Uint8Array {
   }
 }
 
-function guard<T>(what: string, parse: () => T): T {
+function guard<T>(parse: () => T): T {
   try {
     return parse();
   } catch (e) {
-    if (e instanceof CryptoError) throw new DirectoryError('malformed', `${what}: ${e.message}`);
+    // ByteReader's messages already start with `what`.
+    if (e instanceof CryptoError) throw new DirectoryError('malformed', e.message);
     throw e;
   }
 }
