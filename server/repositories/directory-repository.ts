@@ -150,11 +150,11 @@ export class DirectoryRepository {
    * a revoke token removes the address's binding. Used, expired and unknown
    * tokens are all `{ok: false}`.
    */
-  async consumeToken(tokenHash: string, now: number): Promise<ConsumeResult> {
+  async consumeToken(tokenHash: string, now: number, kind?: TokenKind): Promise<ConsumeResult> {
     const result = await this.db.transaction(async (tx): Promise<ConsumeResult> => {
       const used = await tx.run(
-        'UPDATE tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?',
-        [now, tokenHash, now],
+        'UPDATE tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? AND kind LIKE ?',
+        [now, tokenHash, now, kind ?? '%'],
       );
       if (used !== 1) return { ok: false };
       const t = await tx.get<{ kind: TokenKind; address: string; fingerprint: string }>(

@@ -1,0 +1,50 @@
+/**
+ * Starts the key directory from the environment (docs/directory.md
+ * §Deployment): `PORT` (8787), `HOST` (127.0.0.1), `DATA_DIR` (./data, the
+ * SQLite file), `DATABASE_URL` (PostgreSQL instead), `REDIS_URL` (shared rate
+ * limits), `SMTP_URL` (else the link is logged), `PUBLIC_URL`, `CORS_ORIGINS`.
+ *
+ * SIGTERM/SIGINT: stop accepting, finish the requests in flight, close the
+ * database, exit 0. A second signal exits at once.
+ */
+import { buildApp } from './app';
+import { loadConfig } from './config';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await buildApp({ config });
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) process.exit(1);
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      app.log.error('shutdown took too long');
+      process.exit(1);
+    }, 10_000).unref();
+    app.close().then(
+      () => {
+        clearTimeout(force);
+        process.exit(0);
+      },
+      (err: Error) => {
+        app.log.error({ err: { message: err.message } }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  await app.listen({ host: config.host, port: config.port });
+  if (!config.smtpUrl)
+    app.log.warn('SMTP_URL is not set: confirmation links are logged, not mailed (development)');
+  app.log.info(
+    { storage: config.databaseUrl ? 'postgres' : 'sqlite', redis: Boolean(config.redisUrl) },
+    `key directory listening on ${config.publicUrl}`,
+  );
+}
+
+main().catch((err: Error) => {
+  console.error(`key directory failed to start: ${err.message}`);
+  process.exit(1);
+});
