@@ -65,8 +65,12 @@ export function contactHandlers(ctx: BackgroundContext): ContactHandlers {
         const vault = await ctx.vault();
         let changed = false;
         let previousFingerprint: string | undefined;
+        // The most telling outcome across the bundle's addresses wins.
+        const rank = ['same-key', 'new-contact', 'older-key', 'key-changed'] as const;
+        let status: (typeof rank)[number] = 'same-key';
         for (const address of bundle.addresses) {
           const r = await vault.contacts.observe(key, { address, bundle: bundle.bytes, source: 'manual' });
+          if (rank.indexOf(r.status) > rank.indexOf(status)) status = r.status;
           if (r.changed) {
             changed = true;
             previousFingerprint = fmt(r.oldFingerprint);
@@ -75,6 +79,7 @@ export function contactHandlers(ctx: BackgroundContext): ContactHandlers {
         return {
           addresses: [...bundle.addresses],
           fingerprint: formatFingerprint(bundle.fingerprint),
+          status,
           changed,
           ...(previousFingerprint ? { previousFingerprint } : {}),
         };

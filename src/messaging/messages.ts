@@ -111,6 +111,8 @@ export interface ResponseMap {
   'contacts:import': {
     addresses: string[];
     fingerprint: string;
+    /** What the key did: made a new contact, was known already, is older than the current key (kept, not used), or replaced it. */
+    status: 'new-contact' | 'same-key' | 'older-key' | 'key-changed';
     changed: boolean;
     previousFingerprint?: string;
   };

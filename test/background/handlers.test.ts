@@ -139,7 +139,16 @@ describe('background handlers', () => {
       code: 'not-cipherpost',
     });
     const imported = await value(send({ type: 'contacts:import', text: armorPublicKey(bob.bundle.bytes) }));
-    expect(imported).toMatchObject({ addresses: ['bob@example.test'], changed: false });
+    expect(imported).toMatchObject({
+      addresses: ['bob@example.test'],
+      status: 'new-contact',
+      changed: false,
+    });
+    expect(
+      await value(send({ type: 'contacts:import', text: armorPublicKey(bob.bundle.bytes) })),
+    ).toMatchObject({
+      status: 'same-key',
+    });
     let [contact] = await value(send({ type: 'contacts:list' }));
     expect(contact).toMatchObject({ address: 'bob@example.test', trust: 'unverified', keyChanged: false });
     expect(
@@ -156,7 +165,17 @@ describe('background handlers', () => {
     const changed = await value(
       send({ type: 'contacts:import', text: armorPublicKey(bobLater.bundle.bytes) }),
     );
-    expect(changed).toMatchObject({ changed: true, previousFingerprint: contact!.fingerprint });
+    expect(changed).toMatchObject({
+      status: 'key-changed',
+      changed: true,
+      previousFingerprint: contact!.fingerprint,
+    });
+    expect(
+      await value(send({ type: 'contacts:import', text: armorPublicKey(bob.bundle.bytes) })),
+    ).toMatchObject({
+      status: 'older-key',
+      changed: false,
+    });
     [contact] = await value(send({ type: 'contacts:list' }));
     expect(contact).toMatchObject({
       trust: 'unverified',

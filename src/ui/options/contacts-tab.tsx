@@ -92,6 +92,12 @@ export function ContactsTab() {
               <div class="danger" role="alert" data-testid="key-changed">
                 <strong>{t('contact_key_changed_title')}</strong>
                 <p>{t('contact_key_changed_explain', c.address)}</p>
+                {c.previousFingerprint && (
+                  <p>
+                    {t('contact_previous_key')}{' '}
+                    <code data-testid="previous-fingerprint">{c.previousFingerprint}</code>
+                  </p>
+                )}
               </div>
             )}
             <h3>{c.address}</h3>
@@ -122,12 +128,18 @@ export function ContactsTab() {
                 {c.history.map((h) => (
                   <li key={`${h.at}-${h.event}`}>
                     {new Date(h.at).toLocaleString()} — {t(`history_${h.event.replace(/-/g, '_')}`)}
-                    {h.fingerprint && <code> {h.fingerprint.slice(0, 19)}…</code>}
+                    {h.previousFingerprint && <code class="fingerprint"> {h.previousFingerprint} →</code>}
+                    {h.fingerprint && <code class="fingerprint"> {h.fingerprint}</code>}
                   </li>
                 ))}
               </ol>
             </details>
-            <button type="button" class="danger-button" onClick={() => remove(c)}>
+            <button
+              type="button"
+              class="danger-button"
+              data-testid="delete-contact"
+              onClick={() => remove(c)}
+            >
               {t('contact_delete')}
             </button>
           </li>
