@@ -96,6 +96,7 @@ export async function buildApp(options: AppOptions): Promise<DirectoryApp> {
       publicUrl: config.publicUrl,
       perAddressMailWindow: config.limits.perAddressMailWindow,
       now,
+      onMailError: (err) => app.log.error({ err: { message: err.message } }, 'mail not sent'),
     });
     app.decorate('directory', directory);
     app.decorate('repository', repository);

@@ -11,7 +11,8 @@ export function errorHandler(app: FastifyInstance): void {
     if (status >= 500) {
       req.log.error({ err: { message: err.message, code: err.code, stack: err.stack } }, 'request failed');
     }
-    let message = status < 500 ? err.message : 'internal error';
+    // 502 is ours (a mail that could not go out), with a fixed text; other 5xx say nothing.
+    let message = status < 500 || status === 502 ? err.message : 'internal error';
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') message = 'unsupported content type';
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = 'request body too large';
     if (status === 503) message = 'service unavailable';

@@ -24,7 +24,7 @@ import type {
   TokenKind,
 } from '../repositories/directory-repository';
 import { HttpError } from './http-error';
-import type { Mailer } from './mailer';
+import type { Mail, Mailer } from './mailer';
 import { NONCE_BYTES, REVOKE_MAX_SKEW_MS, revocationMessage } from './revocation-request';
 import { hashToken, newToken, TOKEN_LIFETIME_MS } from './tokens';
 
@@ -36,6 +36,8 @@ export interface DirectoryServiceOptions {
   publicUrl: string;
   perAddressMailWindow: number;
   now: () => number;
+  /** Told why a mail failed (the route answers only 502). */
+  onMailError?: (err: Error) => void;
 }
 
 /** A bundle may claim a creation time at most this far ahead of our clock. */
@@ -98,13 +100,8 @@ export class DirectoryService {
     if (!(await this.repo.reserveAddressMail(address, nowMs, this.o.perAddressMailWindow))) {
       throw new HttpError(429, 'a confirmation mail was sent to this address recently; try again later');
     }
-    try {
-      const token = await this.issueToken('publish', address, fingerprint, nowMs);
-      await this.o.mailer.send(await this.verificationMail(address, bundle, token));
-    } catch (e) {
-      await this.repo.releaseAddressMail(address, nowMs);
-      throw e;
-    }
+    const token = await this.issueToken('publish', address, fingerprint, nowMs);
+    await this.sendOrRelease(address, nowMs, async () => this.verificationMail(address, bundle, token));
     return { status: 'pending', fingerprint };
   }
 
@@ -245,32 +242,42 @@ export class DirectoryService {
     if (!(await this.repo.reserveAddressMail(address, now, this.o.perAddressMailWindow))) {
       throw new HttpError(429, 'a confirmation mail was sent to this address recently; try again later');
     }
+    const token = await this.issueToken('revoke', address, binding.fingerprint, now);
+    const link = `${this.o.publicUrl}/revoke?token=${token}`;
+    await this.sendOrRelease(address, now, async () => ({
+      to: address,
+      from: this.o.mailFrom,
+      subject: 'Cipherpost directory: remove your key',
+      text: [
+        `Someone, probably you, asked the Cipherpost key directory to stop serving the key of ${address}:`,
+        '',
+        `  ${formatFingerprint(fromHex(binding.fingerprint))}`,
+        '',
+        'To remove it, open this link and press the button on the page:',
+        '',
+        `  ${link}`,
+        '',
+        'The link works once and expires in one hour. If you did not ask for this, ignore this mail.',
+        '',
+        `Cipherpost-Directory-Token: ${token}`,
+        '',
+      ].join('\n'),
+      devNote: `revoke at ${link}`,
+    }));
+  }
+
+  /** Sends a mail; if it cannot go out, gives the address its hour back and answers 502. */
+  private async sendOrRelease(
+    address: string,
+    reservedAt: number,
+    build: () => Promise<Mail>,
+  ): Promise<void> {
     try {
-      const token = await this.issueToken('revoke', address, binding.fingerprint, now);
-      const link = `${this.o.publicUrl}/revoke?token=${token}`;
-      await this.o.mailer.send({
-        to: address,
-        from: this.o.mailFrom,
-        subject: 'Cipherpost directory: remove your key',
-        text: [
-          `Someone, probably you, asked the Cipherpost key directory to stop serving the key of ${address}:`,
-          '',
-          `  ${formatFingerprint(fromHex(binding.fingerprint))}`,
-          '',
-          'To remove it, open this link and press the button on the page:',
-          '',
-          `  ${link}`,
-          '',
-          'The link works once and expires in one hour. If you did not ask for this, ignore this mail.',
-          '',
-          `Cipherpost-Directory-Token: ${token}`,
-          '',
-        ].join('\n'),
-        devNote: `revoke at ${link}`,
-      });
+      await this.o.mailer.send(await build());
     } catch (e) {
-      await this.repo.releaseAddressMail(address, now);
-      throw e;
+      await this.repo.releaseAddressMail(address, reservedAt);
+      this.o.onMailError?.(e as Error);
+      throw new HttpError(502, 'mail could not be sent');
     }
   }
 

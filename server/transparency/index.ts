@@ -25,6 +25,7 @@ export {
   rootHash,
   splitPoint,
 } from './merkle-tree';
+export { type TransparencyRoutesOptions, transparencyRoutes } from './routes';
 export {
   addressHashOf,
   decodeLogSecrets,

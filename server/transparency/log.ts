@@ -118,6 +118,10 @@ export class LogRequestError extends Error {
   ) {
     super(message);
   }
+  /** What Fastify's error handler reads. */
+  get statusCode(): number {
+    return this.status;
+  }
 }
 
 const SYNC_BATCH = 10_000;
