@@ -14,8 +14,9 @@
  *   // routes:
  *   await log.headResponse(); log.lookupTransparency(leafIndex, known); …
  *
- * `sync()` is cheap when nothing changed (one `size()` query), so routes may
- * call it on every request when several processes share one database.
+ * Leaves committed by other processes (several server processes on one
+ * database) show up within `syncIntervalMs`: answers sync first when the last
+ * sync is older than that (one `size()` query when nothing changed).
  */
 import { equalBytes } from '../../src/crypto/bytes';
 import {
@@ -86,6 +87,12 @@ export interface CreateLogOptions {
   now?: () => number;
   /** Re-sign the head at least this often even if the tree did not grow (default 1 hour). */
   maxHeadAgeMs?: number;
+  /**
+   * Answers (`headResponse`, `lookupTransparency`, `historyResponse`) first sync
+   * if the last sync is older than this (default 1 s), so leaves committed by
+   * other processes show up without a size query on every request. 0: always.
+   */
+  syncIntervalMs?: number;
 }
 
 export interface TransparencyLog {
@@ -98,6 +105,8 @@ export interface TransparencyLog {
   append(store: LeafStore, input: AppendInput): Promise<StoredLeaf>;
   /** Loads leaves committed since the last sync; returns the size. Never shrinks. */
   sync(): Promise<number>;
+  /** `sync()` if the last one is older than `syncIntervalMs`. */
+  syncIfStale(): Promise<number>;
   /** The signed head of the cached tree (re-signed when the size changes or it gets old). */
   treeHead(): Promise<TreeHead>;
   headResponse(): Promise<TreeHeadResponse>;
@@ -135,6 +144,8 @@ export async function createLog(
   const addressKey = secrets.addressKey.slice();
   const now = options.now ?? Date.now;
   const maxHeadAgeMs = options.maxHeadAgeMs ?? 3_600_000;
+  const syncIntervalMs = options.syncIntervalMs ?? 1_000;
+  let lastSyncAt = Number.NEGATIVE_INFINITY;
   const tree = new MerkleTree();
   const leaves = new FixedColumn(LEAF_LENGTH);
   let head: TreeHead | undefined;
@@ -168,7 +179,15 @@ export async function createLog(
     syncing ??= loadNew().finally(() => {
       syncing = undefined;
     });
-    return syncing;
+    const started = performance.now();
+    return syncing.then((size) => {
+      lastSyncAt = Math.max(lastSyncAt, started);
+      return size;
+    });
+  }
+
+  function syncIfStale(): Promise<number> {
+    return performance.now() - lastSyncAt >= syncIntervalMs ? sync() : Promise.resolve(tree.size);
   }
 
   async function treeHead(): Promise<TreeHead> {
@@ -239,9 +258,11 @@ export async function createLog(
     },
 
     sync,
+    syncIfStale,
     treeHead,
 
     async headResponse() {
+      await syncIfStale();
       return { sth: toBase64((await treeHead()).bytes) };
     },
 
@@ -274,6 +295,7 @@ export async function createLog(
       if (!Number.isSafeInteger(leafIndex) || leafIndex < 0)
         throw new LogRequestError(400, 'leafIndex: invalid');
       if (leafIndex >= tree.size) await sync();
+      else await syncIfStale();
       const sth = await treeHead();
       if (leafIndex >= sth.treeSize) throw new LogRequestError(404, 'leaf not in the log yet');
       const from = checkKnown(known, sth.treeSize);
@@ -289,7 +311,7 @@ export async function createLog(
 
     async historyResponse(address, known = 0) {
       const addressHash = hashAddress(address);
-      await sync();
+      await syncIfStale();
       const sth = await treeHead();
       const from = checkKnown(known, sth.treeSize);
       const indices = (await store.indicesForAddress(addressHash)).filter((i) => i < sth.treeSize);

@@ -6,12 +6,14 @@
  *
  * GET /v1/log/head, GET /v1/log/inclusion, GET /v1/log/consistency and
  * POST /v1/log/history. Every request and every response status has a schema
- * (fastify/demo), so nothing unlisted leaves. Each request first syncs the log
- * with the database (one size query when nothing changed), so several
- * processes on one database answer from the same tree.
+ * (fastify/demo), so nothing unlisted leaves. Answers sync the log with the
+ * database when the last sync is older than `syncIntervalMs` (createLog), and
+ * always when asked for a tree size beyond what is loaded.
  */
+
+import type { RateLimitOptions } from '@fastify/rate-limit';
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance } from 'fastify';
 import type { TransparencyLog } from './log';
 
 const ErrorBody = Type.Object({ error: Type.String() }, { additionalProperties: false });
@@ -63,7 +65,7 @@ export const HistoryReply = Type.Object(
 export interface TransparencyRoutesOptions {
   log: TransparencyLog;
   /** @fastify/rate-limit options for these routes (e.g. the lookup limits), if the app uses it. */
-  rateLimit?: Record<string, unknown>;
+  rateLimit?: RateLimitOptions;
 }
 
 export async function transparencyRoutes(
@@ -71,14 +73,15 @@ export async function transparencyRoutes(
   opts: TransparencyRoutesOptions,
 ): Promise<void> {
   const { log } = opts;
-  const config = opts.rateLimit ? { rateLimit: { ...opts.rateLimit, groupId: 'transparency' } } : {};
+  const config: FastifyContextConfig = opts.rateLimit
+    ? { rateLimit: { ...opts.rateLimit, groupId: 'transparency' } }
+    : {};
 
   app.addHook('onSend', async (_req, reply) => {
     reply.header('cache-control', 'no-store');
   });
 
   app.get('/v1/log/head', { schema: { response: { 200: HeadReply, ...errors } }, config }, async () => {
-    await log.sync();
     return log.headResponse();
   });
 

@@ -206,6 +206,20 @@ describe('route payloads', () => {
     expect(t.leafIndex).toBe(0);
   });
 
+  it('answers pick up other processes’ leaves once the last sync is older than syncIntervalMs', async () => {
+    const { store, secrets, log } = await freshLog();
+    const reader = await createLog(store, secrets, { syncIntervalMs: 40 });
+    await publish(store, log, 'alice@example.org', 1);
+    await reader.headResponse(); // synced just now: may still be the old tree
+    await publish(store, log, 'bob@example.org', 2);
+    await new Promise((r) => setTimeout(r, 60));
+    const head = decodeTreeHead(fromBase64((await reader.headResponse()).sth, 'sth'));
+    expect(head.treeSize).toBe(2);
+    const always = await createLog(store, secrets, { syncIntervalMs: 0 });
+    await publish(store, log, 'carol@example.org', 3);
+    expect(decodeTreeHead(fromBase64((await always.headResponse()).sth, 'sth')).treeSize).toBe(3);
+  });
+
   it('history: every leaf of the address, and no other, with inclusion proofs', async () => {
     const { store, log } = await freshLog();
     await publish(store, log, 'alice@example.org', 1);
