@@ -26,6 +26,7 @@ import { errorHandler } from './plugins/error-handler';
 import { formBody } from './plugins/form-body';
 import { loggerOptions } from './plugins/logging';
 import { purgeJob } from './plugins/purge-job';
+import { MemoryRateStore, RedisRateStore } from './plugins/rate-stores';
 import { DirectoryRepository } from './repositories/directory-repository';
 import { confirmRoutes } from './routes/confirm';
 import { healthRoutes } from './routes/health';
@@ -136,9 +137,16 @@ export async function buildApp(options: AppOptions): Promise<DirectoryApp> {
       });
       redis.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'redis error'));
     }
+    const store = redis ? new RedisRateStore(redis, `${config.redisNamespace}-`) : new MemoryRateStore();
     await app.register(rateLimit, {
       global: false,
-      ...(redis ? { redis, nameSpace: `${config.redisNamespace}-` } : {}),
+      // Our stores keep one key space per group (see rate-stores.ts); the class is how the plugin takes them.
+      store: class {
+        constructor() {
+          // biome-ignore lint/correctness/noConstructorReturn: the plugin instantiates the class we pass
+          return store;
+        }
+      } as never,
       // Fail open if Redis is down: the per-address mail limit lives in the database regardless.
       skipOnError: true,
       // The key is a keyed hash of the client's address (IPv6 by /64): no IP reaches Redis or memory.

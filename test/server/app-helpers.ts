@@ -21,9 +21,10 @@ export interface TestApp {
 
 export async function testApp(
   edit: (c: Config) => void = () => {},
-  extra: Partial<AppOptions> & { db?: TestDb } = {},
+  extra: Omit<Partial<AppOptions>, 'db'> & { db?: TestDb } = {},
 ): Promise<TestApp> {
-  const t = extra.db ?? (await sqliteTestDb());
+  const { db: given, ...rest } = extra;
+  const t = given ?? (await sqliteTestDb());
   const mailer = memoryMailer();
   const logs: string[] = [];
   const logStream = new Writable({
@@ -46,7 +47,7 @@ export async function testApp(
     now: () => clock.now,
     logStream,
     purge: false,
-    ...extra,
+    ...rest,
   });
   await app.ready();
   return {
