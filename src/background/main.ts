@@ -7,11 +7,14 @@ import { browser } from 'wxt/browser';
 import { Vault } from '../keyring';
 import { registerMessageRouter } from '../messaging/register';
 import { createContext } from './context';
+import { scheduledCheck } from './directory';
 import { createBackgroundHandlers } from './handlers';
 import { ensureSecurityMarker } from './misc-handlers';
 import { Session } from './session';
 
 export const AUTO_LOCK_ALARM = 'cipherpost-auto-lock';
+/** Issue #4: the owner checks their own address in the directory's log daily and at start-up. */
+export const DIRECTORY_CHECK_ALARM = 'cipherpost-directory-check';
 
 export function startBackground(): void {
   const sessionStorage = browser.storage.session;
@@ -35,10 +38,17 @@ export function startBackground(): void {
   // storage.session is empty after a browser restart anyway; lock explicitly too.
   browser.runtime.onStartup.addListener(() => {
     void session.lock();
+    void scheduledCheck(ctx).catch(() => {});
   });
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === AUTO_LOCK_ALARM) void session.checkIdle();
+    if (alarm.name === DIRECTORY_CHECK_ALARM) void scheduledCheck(ctx).catch(() => {});
   });
   void browser.alarms.create(AUTO_LOCK_ALARM, { periodInMinutes: 1 });
+  // Daily. Created only if missing: the service worker restarts often, and
+  // re-creating would reset the schedule. The start-up check is in onStartup.
+  void browser.alarms.get(DIRECTORY_CHECK_ALARM).then((existing) => {
+    if (!existing) void browser.alarms.create(DIRECTORY_CHECK_ALARM, { periodInMinutes: 24 * 60 });
+  });
   void session.restore();
 }

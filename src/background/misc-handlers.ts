@@ -3,6 +3,7 @@ import { armorPublicKey, formatFingerprint } from '../crypto';
 import { HandlerError } from '../messaging/result';
 import type { Handlers } from '../messaging/router';
 import { type BackgroundContext, explained, vaultKey } from './context';
+import { rememberConfig } from './directory';
 import { isSecurityMarker, newSecurityMarker } from './security-marker';
 
 export const MARKER_KEY = 'security-marker';
@@ -42,13 +43,15 @@ export function miscHandlers(
         };
       }),
     'settings:get': () => explained(async () => (await ctx.vault()).settings.get(await vaultKey(ctx))),
-    'settings:set': ({ autoLockMinutes, directoryUrl }) =>
+    'settings:set': ({ autoLockMinutes, directoryUrl, directoryPublicKey }) =>
       explained(async () => {
         const settings = await (await ctx.vault()).settings.update(await vaultKey(ctx), {
           ...(autoLockMinutes !== undefined ? { autoLockMinutes } : {}),
           ...(directoryUrl !== undefined ? { directoryUrl } : {}),
+          ...(directoryPublicKey !== undefined ? { directoryPublicKey } : {}),
         });
         await ctx.session.setAutoLockMinutes(settings.autoLockMinutes);
+        await rememberConfig(ctx, settings);
         return settings;
       }),
   };

@@ -6,6 +6,8 @@ import { parseRecoveryCode, type VaultSecret, vaultKeyFromBytes } from '../keyri
 import { HandlerError } from '../messaging/result';
 import type { Handlers } from '../messaging/router';
 import { type BackgroundContext, explained, vaultKey } from './context';
+import { rememberConfig } from './directory';
+import { rememberOwnKeys } from './directory-handlers';
 
 type VaultHandlers = Pick<
   Handlers,
@@ -33,6 +35,9 @@ async function startSession(ctx: BackgroundContext, key: Uint8Array): Promise<vo
   const vault = await ctx.vault();
   const settings = await vault.settings.get(key as never);
   await ctx.session.unlock(key, settings.autoLockMinutes);
+  // Public facts for the directory self-check, which also runs while locked.
+  await rememberOwnKeys(ctx);
+  await rememberConfig(ctx, settings);
 }
 
 export function vaultHandlers(ctx: BackgroundContext): VaultHandlers {

@@ -14,11 +14,18 @@ export interface Settings {
   readonly autoLockMinutes: number;
   /** The key directory's base URL (https, or http on loopback only). */
   readonly directoryUrl: string;
+  /**
+   * The directory's Ed25519 tree-head key, base64 (32 bytes), or '' while not
+   * configured. Every lookup is checked against it (docs/transparency.md); it is
+   * configured by the user, never learned from the directory itself.
+   */
+  readonly directoryPublicKey: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = Object.freeze({
   autoLockMinutes: 30,
   directoryUrl: 'http://127.0.0.1:8787',
+  directoryPublicKey: '',
 });
 
 const SETTINGS_ID = 'settings';
@@ -50,6 +57,14 @@ function checkDirectoryUrl(value: unknown): string {
   return value;
 }
 
+function checkDirectoryPublicKey(value: unknown): string {
+  if (value === '') return '';
+  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]{43}=$/.test(value.trim())) {
+    throw new VaultError('invalid-input', 'settings: directoryPublicKey must be 32 bytes in base64');
+  }
+  return value.trim();
+}
+
 function decodeSettings(bytes: Uint8Array): Settings {
   const f = new Fields(decodeJson(bytes, 'settings'), 'settings');
   return {
@@ -57,6 +72,9 @@ function decodeSettings(bytes: Uint8Array): Settings {
       ? f.int('autoLockMinutes', 1, 1440)
       : DEFAULT_SETTINGS.autoLockMinutes,
     directoryUrl: f.has('directoryUrl') ? f.string('directoryUrl', 2048) : DEFAULT_SETTINGS.directoryUrl,
+    directoryPublicKey: f.has('directoryPublicKey')
+      ? checkDirectoryPublicKey(f.string('directoryPublicKey', 64))
+      : DEFAULT_SETTINGS.directoryPublicKey,
   };
 }
 
@@ -72,6 +90,9 @@ export class VaultSettings {
     const next: { -readonly [K in keyof Settings]?: Settings[K] } = {};
     if (patch.autoLockMinutes !== undefined) next.autoLockMinutes = checkAutoLock(patch.autoLockMinutes);
     if (patch.directoryUrl !== undefined) next.directoryUrl = checkDirectoryUrl(patch.directoryUrl);
+    if (patch.directoryPublicKey !== undefined) {
+      next.directoryPublicKey = checkDirectoryPublicKey(patch.directoryPublicKey);
+    }
     return retryOnConflict(async () => {
       const { settings, subkeys, nonce } = await this.read(key);
       const updated: Settings = { ...settings, ...next };

@@ -64,7 +64,10 @@ export type Message =
   | { type: 'contacts:verify'; address: string; fingerprint: string }
   | { type: 'contacts:delete'; address: string }
   | { type: 'settings:get' }
-  | { type: 'settings:set'; autoLockMinutes?: number; directoryUrl?: string }
+  | { type: 'settings:set'; autoLockMinutes?: number; directoryUrl?: string; directoryPublicKey?: string }
+  | { type: 'directory:lookup'; address: string }
+  | { type: 'directory:publish' }
+  | { type: 'directory:check' }
   | { type: 'message:decrypt'; armored: string };
 
 export type MessageType = Message['type'];
@@ -73,6 +76,21 @@ export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
 export interface Settings {
   autoLockMinutes: number;
   directoryUrl: string;
+  /** base64 of the directory's 32-byte Ed25519 tree-head key; '' until configured. */
+  directoryPublicKey: string;
+}
+
+/** What the owner's self-monitoring last found (docs/transparency.md §Client checks). */
+export interface DirectoryCheck {
+  state: 'not-configured' | 'not-published' | 'published' | 'alarm' | 'error';
+  /** Epoch milliseconds. */
+  checkedAt: number;
+  /** The key the directory serves for the owner's address now. */
+  current?: string;
+  /** Keys the log shows published for the address that the owner never published. */
+  unexpected: string[];
+  /** For `error`: the failed check (a `directory-*` code). */
+  error?: string;
 }
 
 export interface DecryptedView {
@@ -121,6 +139,9 @@ export interface ResponseMap {
   'settings:get': Settings;
   'settings:set': Settings;
   'message:decrypt': DecryptedView;
+  'directory:lookup': ContactView;
+  'directory:publish': { status: 'pending' | 'already-verified'; fingerprint: string };
+  'directory:check': DirectoryCheck;
 }
 export type ResponseOf<T extends MessageType> = ResponseMap[T];
 
@@ -169,7 +190,14 @@ export const MESSAGES: { readonly [T in MessageType]: MessageSpec<T> } = {
   'contacts:verify': spec(PAGES, { address: str(MAX_ADDRESS), fingerprint: str(200) }),
   'contacts:delete': spec(PAGES, { address: str(MAX_ADDRESS) }),
   'settings:get': spec(PAGES),
-  'settings:set': spec(PAGES, { autoLockMinutes: int(1, 24 * 60, true), directoryUrl: str(2048, true) }),
+  'settings:set': spec(PAGES, {
+    autoLockMinutes: int(1, 24 * 60, true),
+    directoryUrl: str(2048, true),
+    directoryPublicKey: str(64, true),
+  }),
+  'directory:lookup': spec(PAGES, { address: str(MAX_ADDRESS) }),
+  'directory:publish': spec(PAGES),
+  'directory:check': spec(PAGES),
   'message:decrypt': spec(PAGES_AND_FRAMES, { armored: str(MAX_BLOB) }),
 };
 

@@ -42,7 +42,18 @@ export type DomainErrorCode =
   | 'not-for-this-key'
   | 'wrong-password'
   | 'bad-signature'
-  | 'invalid-key';
+  | 'invalid-key'
+  | 'directory-not-configured'
+  | 'directory-not-found'
+  | 'directory-bad-signature'
+  | 'directory-wrong-address'
+  | 'directory-bad-proof'
+  | 'directory-inconsistent'
+  | 'directory-forked'
+  | 'directory-unreachable'
+  | 'directory-rate-limited'
+  | 'directory-malformed'
+  | 'directory-refused';
 
 const DOMAIN_ERROR_CODES: readonly DomainErrorCode[] = [
   'not-initialized',
@@ -66,6 +77,17 @@ const DOMAIN_ERROR_CODES: readonly DomainErrorCode[] = [
   'wrong-password',
   'bad-signature',
   'invalid-key',
+  'directory-not-configured',
+  'directory-not-found',
+  'directory-bad-signature',
+  'directory-wrong-address',
+  'directory-bad-proof',
+  'directory-inconsistent',
+  'directory-forked',
+  'directory-unreachable',
+  'directory-rate-limited',
+  'directory-malformed',
+  'directory-refused',
 ];
 
 /** Thrown by a handler to answer `{ ok: false, code, message }`; the message must hold no secret. */

@@ -87,11 +87,22 @@ describe('vault lifecycle', () => {
   it('keeps settings with defaults and validates them', async () => {
     const { vault, key } = await createVault();
     expect(await vault.settings.get(key)).toEqual(DEFAULT_SETTINGS);
-    expect(DEFAULT_SETTINGS).toEqual({ autoLockMinutes: 30, directoryUrl: 'http://127.0.0.1:8787' });
+    expect(DEFAULT_SETTINGS).toEqual({
+      autoLockMinutes: 30,
+      directoryUrl: 'http://127.0.0.1:8787',
+      directoryPublicKey: '',
+    });
     expect(await vault.settings.update(key, { directoryUrl: 'https://keys.example.test' })).toEqual({
       autoLockMinutes: 30,
       directoryUrl: 'https://keys.example.test',
+      directoryPublicKey: '',
     });
+    const directoryKey = Buffer.alloc(32, 7).toString('base64');
+    expect((await vault.settings.update(key, { directoryPublicKey: directoryKey })).directoryPublicKey).toBe(
+      directoryKey,
+    );
+    await rejectsWith(vault.settings.update(key, { directoryPublicKey: 'AAAA' }), 'invalid-input');
+    expect((await vault.settings.get(key)).directoryPublicKey).toBe(directoryKey);
     await rejectsWith(vault.settings.update(key, { autoLockMinutes: 0 }), 'invalid-input');
     await rejectsWith(vault.settings.update(key, { autoLockMinutes: 1.5 }), 'invalid-input');
     await rejectsWith(

@@ -39,6 +39,9 @@ const SAMPLES: { [T in MessageType]: Record<string, unknown> } = {
   'settings:get': {},
   'settings:set': { autoLockMinutes: 5 },
   'message:decrypt': { armored: 'text' },
+  'directory:lookup': { address: 'a@example.test' },
+  'directory:publish': {},
+  'directory:check': {},
 };
 
 const TYPES = Object.keys(MESSAGES) as MessageType[];
