@@ -214,7 +214,7 @@ export class DirectoryService {
     const stored =
       (await this.repo.lookupByFingerprint(fp))?.bundle ?? (await this.repo.getUpload(fp))?.bundle;
     if (!stored) return null;
-    const bundle = await parseKeyBundle(base64Decode(stored));
+    const bundle = await parseKeyBundle(decodeCanonicalBase64(stored)!);
     const message = revocationMessage(new URL(this.o.publicUrl).origin, fromHex(fp), req.timestamp, nonce);
     if (!(await ed25519Verify(bundle.ed25519PublicKey, message, signature))) {
       throw new HttpError(403, 'signature does not verify');
