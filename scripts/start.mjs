@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// `npm start`: builds both production extensions and says how to load them by hand.
+// `npm start`: builds both production extensions, says how to load them by hand,
+// then runs the key directory (server/main.ts) in the foreground on 127.0.0.1:8787
+// with SQLite under ./data (docs/directory.md). Ctrl-C stops it gracefully.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,4 +43,19 @@ Firefox (140+):
 
 The content script runs on Gmail, Outlook (live.com, office.com, office365.com)
 and Yahoo Mail. Rebuild with \`npm start\` after changes and reload the extension.
+
+Starting the key directory (docs/directory.md); Ctrl-C stops it.
 `);
+
+// The directory runs TypeScript through tsx (a dev dependency, installed by `npm ci`).
+const directory = spawn(process.execPath, ['--import', 'tsx', join(root, 'server', 'main.ts')], {
+  cwd: root,
+  stdio: 'inherit',
+  env: process.env,
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => directory.kill(signal));
+}
+directory.on('exit', (code, signal) => {
+  process.exit(code ?? (signal ? 0 : 1));
+});

@@ -5,7 +5,7 @@
  * limits), `SMTP_URL` (else the link is logged), `PUBLIC_URL`, `CORS_ORIGINS`.
  *
  * SIGTERM/SIGINT: stop accepting, finish the requests in flight, close the
- * database, exit 0. A second signal exits at once.
+ * database, exit 0. Another signal more than a second later exits at once.
  */
 import { buildApp } from './app';
 import { loadConfig } from './config';
@@ -13,10 +13,15 @@ import { loadConfig } from './config';
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await buildApp({ config });
-  let closing = false;
+  let closingSince = 0;
   const shutdown = (signal: string) => {
-    if (closing) process.exit(1);
-    closing = true;
+    // Ctrl-C under `npm start` reaches us twice (the terminal's process group, and
+    // start.mjs forwarding it): only a signal a second later means "now".
+    if (closingSince) {
+      if (Date.now() - closingSince > 1000) process.exit(1);
+      return;
+    }
+    closingSince = Date.now();
     app.log.info({ signal }, 'shutting down');
     const force = setTimeout(() => {
       app.log.error('shutdown took too long');
