@@ -16,6 +16,7 @@ export function ContactsTab() {
   const [notice, setNotice] = useState('');
   const [error, setError] = useState('');
   const [comparing, setComparing] = useState<string | null>(null);
+  const [lookupAddress, setLookupAddress] = useState('');
 
   const refresh = () =>
     call({ type: 'contacts:list' }).then((r) => (r.ok ? setContacts(r.value) : setError(errorText(r))));
@@ -37,6 +38,23 @@ export function ContactsTab() {
     refresh();
   }
 
+  async function lookUp(e: Event) {
+    e.preventDefault();
+    const r = await call({ type: 'directory:lookup', address: lookupAddress });
+    if (!r.ok) {
+      setNotice('');
+      return setError(errorText(r));
+    }
+    setError('');
+    setLookupAddress('');
+    setNotice(
+      r.value.keyChanged
+        ? t('contact_key_changed_notice', r.value.address)
+        : t('directory_found', r.value.address),
+    );
+    refresh();
+  }
+
   async function verify(c: ContactView) {
     const r = await call({ type: 'contacts:verify', address: c.address, fingerprint: c.fingerprint });
     if (!r.ok) return setError(errorText(r));
@@ -54,6 +72,18 @@ export function ContactsTab() {
   return (
     <section data-testid="contacts-tab">
       <Alerts error={error} notice={notice} />
+      <form class="card" onSubmit={lookUp} data-testid="directory-lookup-form">
+        <h2>{t('directory_lookup')}</h2>
+        <input
+          type="email"
+          data-testid="directory-lookup-address"
+          value={lookupAddress}
+          onInput={(e) => setLookupAddress(e.currentTarget.value)}
+        />
+        <button type="submit" data-testid="directory-lookup">
+          {t('directory_lookup')}
+        </button>
+      </form>
       <form
         class="card"
         onSubmit={(e) => {

@@ -51,6 +51,18 @@ export function SettingsTab() {
           onInput={(e) => setSettings({ ...settings, directoryUrl: e.currentTarget.value })}
         />
       </label>
+      <label>
+        {t('settings_directory_key')}
+        <input
+          data-testid="directory-key"
+          spellcheck={false}
+          autocomplete="off"
+          placeholder="base64"
+          value={settings.directoryPublicKey}
+          onInput={(e) => setSettings({ ...settings, directoryPublicKey: e.currentTarget.value.trim() })}
+        />
+      </label>
+      <p class="hint">{t('settings_directory_key_explain')}</p>
       <button type="submit" data-testid="save-settings">
         {t('save')}
       </button>

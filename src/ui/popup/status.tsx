@@ -7,6 +7,7 @@ import { Alerts } from '../components/alerts';
 import { download } from '../components/download';
 import { Fingerprint, QrCode } from '../components/fingerprint';
 import { t } from '../i18n';
+import { DirectoryStatus } from './directory-status';
 
 export function Status({ onLocked }: { onLocked: () => void }) {
   const [identity, setIdentity] = useState<ResponseOf<'identity:get'> | null>(null);
@@ -44,6 +45,7 @@ export function Status({ onLocked }: { onLocked: () => void }) {
           </button>
         </>
       )}
+      <DirectoryStatus />
       <div class="row">
         <button type="button" data-testid="lock" onClick={lock}>
           {t('lock_now')}
