@@ -5,7 +5,8 @@
  *   1. storage, secrets, the log writer and the mailer (opened or injected)
  *   2. external plugins: helmet, CORS, rate limit
  *   3. app plugins: the form parser, the one error handler, the one 404, the purge job
- *   4. routes: keys (publish, lookups), confirmation pages, revocation, health
+ *   4. routes: keys (publish, lookups), the transparency log (server/transparency),
+ *      confirmation pages, revocation, health
  *
  * `main.ts` builds it from the environment; the tests build it with injected
  * storage, mailer and clock and call it through `inject()`.
@@ -16,6 +17,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
+import { fromHex, toHex } from '../src/crypto/bytes';
 import type { Config } from './config';
 import type { Db } from './db/db';
 import { migrate } from './db/migrate';
@@ -36,6 +38,9 @@ import { DirectoryService } from './services/directory-service';
 import { NOT_FOUND_BODY } from './services/http-error';
 import { logMailer, type Mailer, smtpMailer } from './services/mailer';
 import { serverIdentity } from './services/server-identity';
+import { createLog, type TransparencyLog } from './transparency/log';
+import { transparencyRoutes } from './transparency/routes';
+import { loadOrCreateLogSecretsIn } from './transparency/secrets';
 
 export interface AppOptions {
   config: Config;
@@ -46,8 +51,11 @@ export interface AppOptions {
   now?: () => number;
   /** Where logs go (tests capture them); default stdout. */
   logStream?: NodeJS.WritableStream;
-  /** The transparency log (server/transparency `createLog`); default: leaves without proofs. */
-  log?: (repoDb: Db, secret: Uint8Array) => Promise<LogWriter>;
+  /**
+   * The transparency log (default: server/transparency `createLog`, secrets in
+   * the database). `false` writes the same leaves without a tree or proofs.
+   */
+  transparency?: boolean;
   /** Run the purge at start and periodically (default true). */
   purge?: boolean;
 }
@@ -55,6 +63,24 @@ export interface AppOptions {
 export interface DirectoryApp extends FastifyInstance {
   directory: DirectoryService;
   repository: DirectoryRepository;
+  /** Undefined when built with `transparency: false`. */
+  transparencyLog: TransparencyLog | undefined;
+}
+
+/** A secret kept in one `settings` row (hex), created once by whichever instance starts first. */
+function settingsRow(db: Db, name: string) {
+  return {
+    async read() {
+      const row = await db.get<{ value: string }>('SELECT value FROM settings WHERE name = ?', [name]);
+      return row ? fromHex(row.value) : undefined;
+    },
+    async insertIfAbsent(bytes: Uint8Array) {
+      await db.run('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', [
+        name,
+        toHex(bytes),
+      ]);
+    },
+  };
 }
 
 export async function buildApp(options: AppOptions): Promise<DirectoryApp> {
@@ -72,9 +98,17 @@ export async function buildApp(options: AppOptions): Promise<DirectoryApp> {
       crypto.getRandomValues(new Uint8Array(32)),
     );
     const committed = sqlLeafStore(db);
-    const logWriter = options.log
-      ? await options.log(db, secret)
-      : basicLogWriter(secret, () => committed.size());
+    const transparencyLog =
+      options.transparency === false
+        ? undefined
+        : await createLog(
+            committed,
+            await loadOrCreateLogSecretsIn(settingsRow(db, 'transparency-secrets')),
+            {
+              now,
+            },
+          );
+    const logWriter: LogWriter = transparencyLog ?? basicLogWriter(secret, () => committed.size());
     const repository = new DirectoryRepository(db, secret, logWriter);
 
     const app = Fastify({
@@ -101,6 +135,7 @@ export async function buildApp(options: AppOptions): Promise<DirectoryApp> {
     });
     app.decorate('directory', directory);
     app.decorate('repository', repository);
+    app.decorate('transparencyLog', transparencyLog);
     const closeMailer = mailer;
     app.addHook('onClose', async () => {
       await closeMailer.close();
@@ -172,6 +207,8 @@ export async function buildApp(options: AppOptions): Promise<DirectoryApp> {
 
     // 4. Routes.
     await app.register(keyRoutes, { directory, limits: config.limits, transparency: logWriter });
+    if (transparencyLog)
+      await app.register(transparencyRoutes, { log: transparencyLog, rateLimit: config.limits.lookup });
     await app.register(confirmRoutes, { directory, limits: config.limits });
     await app.register(revokeRoutes, { directory, limits: config.limits });
     await app.register(healthRoutes);

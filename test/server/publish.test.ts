@@ -73,7 +73,12 @@ describe('publish, confirm, lookup', () => {
 
     const found = await lookup('  Alice@Example.TEST ');
     expect(found.statusCode).toBe(200);
-    expect(found.json()).toEqual({ bundle: toBase64(alice.bundle.bytes), transparency: null });
+    const body = found.json();
+    expect(Object.keys(body)).toEqual(['bundle', 'transparency']);
+    expect(body.bundle).toBe(toBase64(alice.bundle.bytes));
+    expect(Object.keys(body.transparency).sort()).toEqual(
+      ['consistency', 'consistencyFrom', 'inclusion', 'leaf', 'leafIndex', 'sth'].sort(),
+    );
     expect(found.headers['cache-control']).toBe('no-store');
     // Only the confirmed address is bound.
     expect((await lookup('alice@work.example')).statusCode).toBe(404);
