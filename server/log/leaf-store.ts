@@ -7,8 +7,8 @@
  * the primary key refuses two leaves at one index.
  */
 import { fromHex, toHex } from '../../src/crypto/bytes';
+import type { LogAction as LeafAction } from '../../src/directory-client/log-format';
 import type { Queryable } from '../db/db';
-import type { LeafAction } from './leaf';
 
 /** One leaf as appended (the shape of the transparency module's `StoredLeaf`). */
 export interface AppendedLeaf {

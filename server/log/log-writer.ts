@@ -1,5 +1,6 @@
 /**
- * The seam between the directory core and the transparency module. The core
+ * The seam between the directory core and the transparency module
+ * (docs/transparency.md §Server interface). The core
  * calls `append` inside the transaction of each binding change (with a leaf
  * store on that transaction) and `sync` after the commit; lookups ask
  * `lookupTransparency` for the binding's leaf and proofs. The transparency
@@ -7,7 +8,8 @@
  * exactly this shape.
  */
 
-import { addressHashOf, encodeLeaf, type LeafAction } from './leaf';
+import { encodeLeaf, type LogAction as LeafAction } from '../../src/directory-client/log-format';
+import { addressHashOf } from '../transparency/secrets';
 import type { AppendedLeaf, LeafStoreLike } from './leaf-store';
 
 export interface AppendInput {
@@ -34,7 +36,10 @@ export interface LookupTransparency {
   consistencyFrom: number;
 }
 
-/** Appends leaves in the log's format, without a tree: the log before the transparency module. */
+/**
+ * Appends the same leaves without a tree or proofs (`buildApp({transparency:
+ * false})`, and the repository suite, which tests storage, not the log).
+ */
 export function basicLogWriter(addressKey: Uint8Array, committedSize: () => Promise<number>): LogWriter {
   return {
     async append(store, input) {

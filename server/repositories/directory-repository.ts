@@ -6,8 +6,8 @@
  */
 import { fromHex, toHex, utf8 } from '../../src/crypto/bytes';
 import { hmacSha256, label } from '../../src/crypto/hash';
+import type { LogAction as LeafAction } from '../../src/directory-client/log-format';
 import type { Db, Queryable } from '../db/db';
-import type { LeafAction } from '../log/leaf';
 import { type LeafStoreLike, sqlLeafStore } from '../log/leaf-store';
 import type { LogWriter } from '../log/log-writer';
 

@@ -5,11 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../server/db/migrate';
-import { addressHashOf, decodeLeaf } from '../../server/log/leaf';
 import { sqlLeafStore } from '../../server/log/leaf-store';
 import { basicLogWriter } from '../../server/log/log-writer';
 import { DirectoryRepository, UPLOAD_RETENTION_MS } from '../../server/repositories/directory-repository';
+import { addressHashOf } from '../../server/transparency/secrets';
 import { fromHex } from '../../src/crypto/bytes';
+import { decodeLeaf } from '../../src/directory-client/log-format';
 import { backends, type TestDb } from './helpers';
 
 const SECRET = new Uint8Array(32).fill(7);
