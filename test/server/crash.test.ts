@@ -1,0 +1,209 @@
+/**
+ * Crash safety: the real server process (server/main.ts, SQLite in a temp
+ * DATA_DIR, mail over real SMTP to a server in this test) takes a stream of
+ * publishes and confirmations, is killed with SIGKILL mid-stream, and is
+ * started again on the same data. Every write it acknowledged must be there:
+ * confirmed bindings are served with proofs, acknowledged publishes can still
+ * be confirmed, and the log is dense and consistent with the heads seen before.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dearmor, decryptMessage, type Identity } from '../../src/crypto';
+import { decodeTreeHead, type TreeHead } from '../../src/directory-client/log-format';
+import { verifyConsistency } from '../../src/directory-client/merkle';
+import { identityFor, toBase64 } from './helpers';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+describe('kill -9 and restart', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cipherpost-crash-'));
+  let smtp: SMTPServer;
+  let smtpPort: number;
+  let port: number;
+  let child: ChildProcess | undefined;
+  const mailbox = new Map<string, string[]>(); // recipient → raw bodies
+  const waiting = new Map<string, (raw: string) => void>();
+
+  beforeAll(async () => {
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['AUTH', 'STARTTLS'],
+      logger: false,
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          const raw = Buffer.concat(chunks).toString('utf8');
+          for (const r of session.envelope.rcptTo) {
+            const w = waiting.get(r.address);
+            if (w) {
+              waiting.delete(r.address);
+              w(raw);
+            } else mailbox.set(r.address, [...(mailbox.get(r.address) ?? []), raw]);
+          }
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
+    smtpPort = (smtp.server.address() as AddressInfo).port;
+    port = await freePort();
+  });
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await new Promise<void>((r) => smtp.close(() => r()));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const base = () => `http://127.0.0.1:${port}`;
+
+  async function start(): Promise<void> {
+    child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'main.ts')], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PUBLIC_URL: base(),
+        DATA_DIR: dataDir,
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        LOG_LEVEL: 'warn',
+        RATE_MAIL_MAX: '100000',
+        RATE_CONFIRM_MAX: '100000',
+        RATE_LOOKUP_MAX: '100000',
+        DATABASE_URL: '',
+        REDIS_URL: '',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+      try {
+        if ((await fetch(`${base()}/v1/health`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('server did not start');
+  }
+
+  function nextMail(address: string): Promise<string> {
+    const queued = mailbox.get(address)?.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve) => waiting.set(address, resolve));
+  }
+
+  async function tokenFor(id: Identity): Promise<string> {
+    const raw = await nextMail(id.bundle.addresses[0]!);
+    const body = raw
+      .split(/\r?\n\r?\n/)
+      .slice(1)
+      .join('\n\n');
+    const message = await decryptMessage(dearmor(body), { identities: [id] });
+    return /^Cipherpost-Directory-Token: (\S+)$/m.exec(message.body.text)![1]!;
+  }
+
+  const post = (path: string, body: unknown) =>
+    fetch(`${base()}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  it('loses no acknowledged write', async () => {
+    const ids = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => identityFor(`crash${i}@example.test`)),
+    );
+    await start();
+
+    const confirmed: Identity[] = [];
+    const published: { id: Identity; token: string }[] = [];
+    let lastHead: TreeHead | undefined;
+    let killed = false;
+    // Four streams of publish → (mail) → confirm; the process dies under them.
+    const streams = [0, 1, 2, 3].map(async (s) => {
+      for (let i = s; i < ids.length && !killed; i += 4) {
+        const id = ids[i]!;
+        try {
+          const res = await post('/v1/keys', {
+            address: id.bundle.addresses[0],
+            bundle: toBase64(id.bundle.bytes),
+          });
+          if (res.status !== 202) throw new Error(`publish ${res.status}`);
+          const token = await Promise.race([
+            tokenFor(id),
+            new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no mail')), 5000)),
+          ]);
+          if (killed || i % 5 === 4) {
+            published.push({ id, token }); // acknowledged, left unconfirmed on purpose
+            continue;
+          }
+          const ok = await post('/v1/confirm', { token });
+          if (ok.status === 200) confirmed.push(id);
+          const head = await fetch(`${base()}/v1/log/head`);
+          if (head.ok) {
+            const sth = decodeTreeHead(Buffer.from(((await head.json()) as { sth: string }).sth, 'base64'));
+            if (!lastHead || sth.treeSize > lastHead.treeSize) lastHead = sth;
+          }
+        } catch {
+          if (!killed) throw new Error(`stream ${s} failed before the kill`);
+          return;
+        }
+      }
+    });
+    // Kill mid-stream, once a good number of writes were acknowledged.
+    while (confirmed.length < 20) await new Promise((r) => setTimeout(r, 20));
+    killed = true;
+    child!.kill('SIGKILL');
+    await Promise.all(streams);
+    await new Promise<void>((r) =>
+      child!.exitCode !== null || child!.signalCode ? r() : child!.once('exit', () => r()),
+    );
+    expect(child!.signalCode).toBe('SIGKILL');
+
+    await start();
+    for (const id of confirmed) {
+      const res = await fetch(`${base()}/v1/keys/${id.bundle.addresses[0]}`);
+      expect(res.status, id.bundle.addresses[0]).toBe(200);
+      const body = (await res.json()) as { bundle: string; transparency: { leafIndex: number } };
+      expect(body.bundle).toBe(toBase64(id.bundle.bytes));
+    }
+    for (const { id, token } of published) {
+      const res = await post('/v1/confirm', { token });
+      expect(res.status, id.bundle.addresses[0]).toBe(200);
+    }
+    // The log after the restart extends every head served before the crash.
+    const head = (await (await fetch(`${base()}/v1/log/head`)).json()) as { sth: string };
+    const now = decodeTreeHead(Buffer.from(head.sth, 'base64'));
+    expect(now.treeSize).toBeGreaterThanOrEqual(confirmed.length + published.length);
+    expect(lastHead).toBeDefined();
+    const res = await fetch(
+      `${base()}/v1/log/consistency?first=${lastHead!.treeSize}&second=${now.treeSize}`,
+    );
+    expect(res.status).toBe(200);
+    const proof = ((await res.json()) as { proof: string[] }).proof.map((p) => Buffer.from(p, 'base64'));
+    expect(verifyConsistency(lastHead!.treeSize, now.treeSize, lastHead!.rootHash, now.rootHash, proof)).toBe(
+      true,
+    );
+
+    child!.kill('SIGTERM');
+    await new Promise<void>((r) => child!.once('exit', () => r()));
+    expect(child!.exitCode).toBe(0);
+  }, 90_000);
+});
