@@ -67,6 +67,12 @@ describe('directory + transparency log + directory client', () => {
     expect(equalBytes(r.bundle.fingerprint, mia.bundle.fingerprint)).toBe(true);
     expect(r.leafIndex).toBe(0);
     expect(r.treeHead.treeSize).toBe(1);
+    // A client that knows a larger tree (another instance synced further) gets no consistency proof.
+    const tooFar = await t.app.inject({ method: 'GET', url: '/v1/keys/mia@example.test?known=99' });
+    expect(tooFar.statusCode).toBe(200);
+    expect(tooFar.json().transparency.consistencyFrom).toBe(0);
+    const bad = await t.app.inject({ method: 'GET', url: '/v1/keys/mia@example.test?known=-1' });
+    expect(bad.statusCode).toBe(400);
   });
 
   it('replacement and revocation are leaves; the client follows consistently; history shows them', async () => {
