@@ -7,10 +7,14 @@
  * whose callback awaits must not interleave with other statements: every
  * operation goes through one promise queue, and a transaction holds it to the end.
  */
+import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Db, Queryable, SqlValue } from './db';
 
 export function openSqlite(file: string): Db {
+  // The file holds the directory's secrets (settings): owner-only. SQLite gives
+  // its -wal and -shm files the mode of the database file.
+  closeSync(openSync(file, 'a', 0o600));
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');

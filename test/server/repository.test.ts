@@ -3,6 +3,7 @@
  * a temp file and PostgreSQL in a fresh schema of the `test` database. Nothing
  * is skipped: an unreachable PostgreSQL fails the suite.
  */
+import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../server/db/migrate';
 import { sqlLeafStore } from '../../server/log/leaf-store';
@@ -11,7 +12,7 @@ import { DirectoryRepository, UPLOAD_RETENTION_MS } from '../../server/repositor
 import { addressHashOf } from '../../server/transparency/secrets';
 import { fromHex } from '../../src/crypto/bytes';
 import { decodeLeaf } from '../../src/directory-client/log-format';
-import { backends, type TestDb } from './helpers';
+import { backends, sqliteTestDb, type TestDb } from './helpers';
 
 const SECRET = new Uint8Array(32).fill(7);
 const FP_A = 'aa'.repeat(32);
@@ -208,5 +209,20 @@ describe.each(backends)('directory repository on %s', (_name, open) => {
     const a = await DirectoryRepository.loadSecret(t.db, undefined, () => new Uint8Array(32).fill(1));
     const b = await DirectoryRepository.loadSecret(t.db, undefined, () => new Uint8Array(32).fill(2));
     expect(b).toEqual(a);
+  });
+});
+
+describe('SQLite file', () => {
+  it('is readable by its owner only (it holds the secrets)', async () => {
+    const t = await sqliteTestDb();
+    try {
+      const files = await t.db.all<{ file: string }>('SELECT file FROM pragma_database_list WHERE name = ?', [
+        'main',
+      ]);
+      const file = files[0]!.file;
+      for (const f of [file, `${file}-wal`]) expect(statSync(f).mode & 0o777, f).toBe(0o600);
+    } finally {
+      await t.cleanup();
+    }
   });
 });
