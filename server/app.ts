@@ -4,7 +4,7 @@
  *
  *   1. storage, secrets, the log writer and the mailer (opened or injected)
  *   2. external plugins: helmet, CORS, rate limit
- *   3. app plugins: the form parser, the one error handler, the one 404, the purge job
+ *   3. app plugins: body parsers, the one error handler, graceful close, the one 404, the purge job
  *   4. routes: keys (publish, lookups), the transparency log (server/transparency),
  *      confirmation pages, revocation, health
  *
@@ -26,6 +26,7 @@ import { sqlLeafStore } from './log/leaf-store';
 import { basicLogWriter, type LogWriter } from './log/log-writer';
 import { errorHandler } from './plugins/error-handler';
 import { formBody } from './plugins/form-body';
+import { gracefulClose } from './plugins/graceful-close';
 import { loggerOptions } from './plugins/logging';
 import { purgeJob } from './plugins/purge-job';
 import { MemoryRateStore, RedisRateStore } from './plugins/rate-stores';
@@ -200,6 +201,7 @@ export async function buildApp(options: AppOptions): Promise<DirectoryApp> {
     // 3. App plugins.
     formBody(app);
     errorHandler(app);
+    gracefulClose(app);
     app.setNotFoundHandler((_req, reply) => {
       reply.code(404).send(NOT_FOUND_BODY);
     });

@@ -36,6 +36,9 @@ describe('kill -9 and restart', () => {
   let child: ChildProcess | undefined;
   const mailbox = new Map<string, string[]>(); // recipient → raw bodies
   const waiting = new Map<string, (raw: string) => void>();
+  /** While set, the SMTP server holds every mail's final reply until it resolves (requests stay in flight). */
+  let hold: Promise<void> | undefined;
+  let held = 0;
 
   beforeAll(async () => {
     smtp = new SMTPServer({
@@ -45,7 +48,11 @@ describe('kill -9 and restart', () => {
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
+        stream.on('end', async () => {
+          if (hold) {
+            held++;
+            await hold;
+          }
           const raw = Buffer.concat(chunks).toString('utf8');
           for (const r of session.envelope.rcptTo) {
             const w = waiting.get(r.address);
@@ -206,4 +213,40 @@ describe('kill -9 and restart', () => {
     await new Promise<void>((r) => child!.once('exit', () => r()));
     expect(child!.exitCode).toBe(0);
   }, 90_000);
+
+  it('SIGTERM finishes the requests in flight, then exits 0', async () => {
+    const ids = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => identityFor(`inflight${i}@example.test`)),
+    );
+    await start();
+    let release!: () => void;
+    hold = new Promise((r) => {
+      release = r;
+    });
+    held = 0;
+    const answers = ids.map((id) =>
+      post('/v1/keys', { address: id.bundle.addresses[0], bundle: toBase64(id.bundle.bytes) }).then(
+        (r) => r.status,
+      ),
+    );
+    // Every publish is now inside its handler, waiting on SMTP.
+    while (held < ids.length) await new Promise((r) => setTimeout(r, 10));
+    const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
+    child!.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    // Closing: no new work is accepted, the process is still there for the old.
+    expect(child!.exitCode).toBeNull();
+    const late = await fetch(`${base()}/v1/health`).then(
+      (r) => r.status,
+      (e: Error & { cause?: { code?: string } }) => e.cause?.code,
+    );
+    expect(late).toBe('ECONNREFUSED');
+    hold = undefined;
+    release();
+    expect(
+      await Promise.all(answers.map((a) => a.catch((e: Error & { cause?: Error }) => String(e.cause ?? e)))),
+    ).toEqual([202, 202, 202, 202]);
+    expect(await exited).toBe(0);
+    for (const id of ids) expect(await tokenFor(id)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  }, 60_000);
 });
