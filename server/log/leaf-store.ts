@@ -7,30 +7,13 @@
  * the primary key refuses two leaves at one index.
  */
 import { fromHex, toHex } from '../../src/crypto/bytes';
-import type { LogAction as LeafAction } from '../../src/directory-client/log-format';
 import type { Queryable } from '../db/db';
-
-/** One leaf as appended (the shape of the transparency module's `StoredLeaf`). */
-export interface AppendedLeaf {
-  readonly index: number;
-  readonly bytes: Uint8Array;
-  readonly addressHash: Uint8Array;
-  readonly fingerprint: Uint8Array;
-  readonly action: LeafAction;
-  readonly timestamp: number;
-}
-
-export interface LeafStoreLike {
-  size(): Promise<number>;
-  leaves(from: number, to: number): Promise<Uint8Array[]>;
-  append(leaf: AppendedLeaf): Promise<void>;
-  indicesForAddress(addressHash: Uint8Array): Promise<number[]>;
-}
+import type { LeafStore } from '../transparency/log';
 
 /** Dense indexes make the size the largest index + 1: one primary-key probe, not a count. */
 const SIZE_SQL = 'SELECT COALESCE(MAX(leaf_index) + 1, 0) AS n FROM log_leaves';
 
-export function sqlLeafStore(q: Queryable): LeafStoreLike {
+export function sqlLeafStore(q: Queryable): LeafStore {
   return {
     async size() {
       const row = await q.get<{ n: number }>(SIZE_SQL);

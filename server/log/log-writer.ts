@@ -1,39 +1,29 @@
 /**
- * The seam between the directory core and the transparency module
- * (docs/transparency.md §Server interface). The core
- * calls `append` inside the transaction of each binding change (with a leaf
- * store on that transaction) and `sync` after the commit; lookups ask
- * `lookupTransparency` for the binding's leaf and proofs. The transparency
- * module's `TransparencyLog` (server/transparency/log.ts, `createLog`) has
- * exactly this shape.
+ * The seam between the directory core and the transparency log
+ * (docs/transparency.md §Server interface): the core calls `append` inside
+ * the transaction of each binding change (with a leaf store on that
+ * transaction) and `sync` after the commit; lookups ask `lookupTransparency`
+ * for the binding's leaf and proofs. `TransparencyLog` (createLog) is one.
  */
 
-import { encodeLeaf, type LogAction as LeafAction } from '../../src/directory-client/log-format';
+import { encodeLeaf, type LogAction } from '../../src/directory-client/log-format';
+import { leafHash } from '../../src/directory-client/merkle';
+import type { LookupTransparency } from '../../src/directory-client/wire';
+import type { LeafStore, StoredLeaf } from '../transparency/log';
 import { addressHashOf } from '../transparency/secrets';
-import type { AppendedLeaf, LeafStoreLike } from './leaf-store';
 
 export interface AppendInput {
   address: string;
   fingerprint: Uint8Array;
-  action: LeafAction;
+  action: LogAction;
   timestamp?: number;
 }
 
 export interface LogWriter {
-  append(store: LeafStoreLike, input: AppendInput): Promise<AppendedLeaf>;
+  append(store: LeafStore, input: AppendInput): Promise<StoredLeaf>;
   sync(): Promise<number>;
   /** Proofs for a lookup answer, or absent while no transparency module is plugged in. */
   lookupTransparency?(leafIndex: number, known?: number): Promise<LookupTransparency>;
-}
-
-/** The `transparency` member of a lookup answer (src/directory-client/wire.ts). */
-export interface LookupTransparency {
-  leafIndex: number;
-  leaf: string;
-  sth: string;
-  inclusion: string[];
-  consistency: string[];
-  consistencyFrom: number;
 }
 
 /**
@@ -45,9 +35,16 @@ export function basicLogWriter(addressKey: Uint8Array, committedSize: () => Prom
     async append(store, input) {
       const addressHash = addressHashOf(addressKey, input.address);
       const timestamp = input.timestamp ?? Date.now();
-      const leaf: AppendedLeaf = {
+      const bytes = encodeLeaf({
+        addressHash,
+        fingerprint: input.fingerprint,
+        action: input.action,
+        timestamp,
+      });
+      const leaf: StoredLeaf = {
         index: await store.size(),
-        bytes: encodeLeaf({ addressHash, fingerprint: input.fingerprint, action: input.action, timestamp }),
+        bytes,
+        hash: leafHash(bytes),
         addressHash,
         fingerprint: input.fingerprint.slice(),
         action: input.action,

@@ -8,8 +8,9 @@ import { fromHex, toHex, utf8 } from '../../src/crypto/bytes';
 import { hmacSha256, label } from '../../src/crypto/hash';
 import type { LogAction as LeafAction } from '../../src/directory-client/log-format';
 import type { Db, Queryable } from '../db/db';
-import { type LeafStoreLike, sqlLeafStore } from '../log/leaf-store';
+import { sqlLeafStore } from '../log/leaf-store';
 import type { LogWriter } from '../log/log-writer';
+import type { LeafStore } from '../transparency/log';
 
 export type TokenKind = 'publish' | 'revoke';
 
@@ -76,7 +77,7 @@ const MAIL_LIMIT_LABEL = label('directory mail limit');
 
 export class DirectoryRepository {
   /** Committed leaves, for the transparency module and the tests. */
-  readonly leaves: LeafStoreLike;
+  readonly leaves: LeafStore;
 
   constructor(
     readonly db: Db,
