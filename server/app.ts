@@ -132,7 +132,11 @@ export async function buildApp(options: AppOptions): Promise<DirectoryApp> {
       publicUrl: config.publicUrl,
       perAddressMailWindow: config.limits.perAddressMailWindow,
       now,
-      onMailError: (err) => app.log.error({ err: { message: err.message } }, 'mail not sent'),
+      // SMTP errors quote recipients: log the codes only.
+      onMailError: (err) => {
+        const e = err as Error & { code?: string; responseCode?: number };
+        app.log.error({ err: { code: e.code, responseCode: e.responseCode } }, 'mail not sent');
+      },
     });
     app.decorate('directory', directory);
     app.decorate('repository', repository);

@@ -5,6 +5,7 @@
  * the recipient's identity, confirms with a POST, and looks the key up.
  */
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DirectoryApp } from '../../server/app';
@@ -98,16 +99,25 @@ describe('verification mail over SMTP', () => {
   });
 
   it('a mail that cannot be sent is a 502, and does not use up the hour', async () => {
+    const logs: string[] = [];
     const closed = await buildApp({
-      config: loadConfig({ PUBLIC_URL, SMTP_URL: 'smtp://127.0.0.1:1', LOG_LEVEL: 'silent' }),
+      config: loadConfig({ PUBLIC_URL, SMTP_URL: 'smtp://127.0.0.1:1', LOG_LEVEL: 'info' }),
       db: db.db,
       purge: false,
+      logStream: new Writable({
+        write(chunk, _enc, cb) {
+          logs.push(String(chunk));
+          cb();
+        },
+      }),
     });
     try {
       const frank = await identityFor('frank@example.test');
       const res = await closed.inject({ method: 'POST', url: '/v1/keys', payload: publishBody(frank) });
       expect(res.statusCode).toBe(502);
       expect(res.json()).toEqual({ error: 'mail could not be sent' });
+      expect(logs.join('')).toContain('"msg":"mail not sent"');
+      expect(logs.join('')).not.toContain('frank');
       const retry = await app.inject({ method: 'POST', url: '/v1/keys', payload: publishBody(frank) });
       expect(retry.statusCode).toBe(202);
     } finally {
