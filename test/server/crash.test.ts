@@ -8,11 +8,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dearmor, decryptMessage, type Identity } from '../../src/crypto';
 import { decodeTreeHead, type TreeHead } from '../../src/directory-client/log-format';
 import { verifyConsistency } from '../../src/directory-client/merkle';
@@ -26,6 +26,20 @@ async function freePort(): Promise<number> {
   const { port } = s.address() as AddressInfo;
   await new Promise<void>((r) => s.close(() => r()));
   return port;
+}
+
+/** Sends raw bytes and returns what comes back before the server closes or 2 s pass. */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(text));
+    let out = '';
+    socket.on('data', (d) => {
+      out += String(d);
+    });
+    socket.on('close', () => resolve(out));
+    socket.on('error', () => resolve(out));
+    socket.setTimeout(2000, () => socket.destroy());
+  });
 }
 
 describe('kill -9 and restart', () => {
@@ -70,8 +84,17 @@ describe('kill -9 and restart', () => {
     port = await freePort();
   });
 
+  afterEach(async () => {
+    // A failed test must not leave its server on the port for the next one.
+    const c = child;
+    if (c && c.exitCode === null && c.signalCode === null) {
+      const gone = new Promise((r) => c.once('exit', r));
+      c.kill('SIGKILL');
+      await gone;
+    }
+  });
+
   afterAll(async () => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
     await new Promise<void>((r) => smtp.close(() => r()));
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -175,10 +198,16 @@ describe('kill -9 and restart', () => {
       }
     });
     // Kill mid-stream, once a good number of writes were acknowledged.
-    while (confirmed.length < 20) await new Promise((r) => setTimeout(r, 20));
+    let failed: unknown;
+    const all = Promise.all(streams).catch((e: unknown) => {
+      failed = e;
+    });
+    while (confirmed.length < 20 && failed === undefined) await new Promise((r) => setTimeout(r, 20));
+    if (failed) throw failed;
     killed = true;
     child!.kill('SIGKILL');
-    await Promise.all(streams);
+    await all;
+    if (failed) throw failed;
     await new Promise<void>((r) =>
       child!.exitCode !== null || child!.signalCode ? r() : child!.once('exit', () => r()),
     );
@@ -208,6 +237,21 @@ describe('kill -9 and restart', () => {
     expect(verifyConsistency(lastHead!.treeSize, now.treeSize, lastHead!.rootHash, now.rootHash, proof)).toBe(
       true,
     );
+
+    // Abuse over real sockets does not take the process down.
+    const huge = await rawRequest(
+      port,
+      `POST /v1/keys HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${5 << 20}\r\n\r\n{"a":"`,
+    );
+    expect(huge).toMatch(/^HTTP\/1\.1 413/);
+    const garbage = await rawRequest(
+      port,
+      'POST /v1/keys HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\n{{{{{',
+    );
+    expect(garbage).toMatch(/^HTTP\/1\.1 400/);
+    const nonsense = await rawRequest(port, 'NOT HTTP AT ALL\r\n\r\n');
+    expect(nonsense).toMatch(/^HTTP\/1\.1 400|^$/);
+    expect((await fetch(`${base()}/v1/health`)).status).toBe(200);
 
     child!.kill('SIGTERM');
     await new Promise<void>((r) => child!.once('exit', () => r()));
