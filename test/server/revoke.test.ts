@@ -16,7 +16,7 @@ import {
   tokenFromEncryptedMail,
   tokenFromPlainMail,
 } from './app-helpers';
-import { hex, identityFor } from './helpers';
+import { hex, identityFor, sqliteTestDb } from './helpers';
 
 const HOUR = 3600_000;
 
@@ -203,5 +203,30 @@ describe('revocation and purge', () => {
     expect((await t.app.inject({ method: 'POST', url: '/v1/confirm', payload: { token } })).statusCode).toBe(
       410,
     );
+  });
+});
+
+describe('purge job', () => {
+  it('runs at start', async () => {
+    const db = await sqliteTestDb();
+    const old = Date.now() - UPLOAD_RETENTION_MS - 60_000;
+    await db.db.run('INSERT INTO uploads (fingerprint, bundle, created_at) VALUES (?, ?, ?)', [
+      'ee'.repeat(32),
+      'QQ==',
+      old,
+    ]);
+    await db.db.run('INSERT INTO uploads (fingerprint, bundle, created_at) VALUES (?, ?, ?)', [
+      'ff'.repeat(32),
+      'QQ==',
+      Date.now(),
+    ]);
+    const t = await testApp(() => {}, { db, purge: true });
+    try {
+      expect(await t.app.repository.getUpload('ee'.repeat(32))).toBeUndefined();
+      expect(await t.app.repository.getUpload('ff'.repeat(32))).toBeDefined();
+      expect(t.logs.join('')).toContain('"msg":"purge"');
+    } finally {
+      await t.close();
+    }
   });
 });
