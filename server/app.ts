@@ -18,7 +18,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
 import { fromHex, toHex } from '../src/crypto/bytes';
-import type { Config } from './config';
+import { type Config, corsAllows } from './config';
 import type { Db } from './db/db';
 import { migrate } from './db/migrate';
 import { openDatabase } from './db/open';
@@ -164,7 +164,7 @@ export async function buildApp(options: AppOptions): Promise<DirectoryApp> {
       crossOriginResourcePolicy: { policy: 'cross-origin' },
     });
     await app.register(cors, {
-      origin: (origin, cb) => cb(null, origin !== undefined && config.corsOrigins.includes(origin)),
+      origin: (origin, cb) => cb(null, corsAllows(origin, config.corsOrigins)),
       methods: ['GET', 'POST'],
       allowedHeaders: ['content-type'],
       maxAge: 600,

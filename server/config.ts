@@ -23,7 +23,7 @@ export interface Config {
   smtpUrl?: string;
   /** From: of directory mail, also the address the server's signing identity binds. */
   mailFrom: string;
-  /** Exact extension origins allowed by CORS. */
+  /** Extension origins allowed by CORS (exact, or a browser's wildcard). */
   corsOrigins: string[];
   /** 32-byte HMAC secret; when absent, one is created in the database and shared. */
   secret?: Uint8Array;
@@ -46,20 +46,44 @@ export interface Config {
   purgeInterval: number;
 }
 
-const EXTENSION_ORIGIN =
-  /^(chrome-extension:\/\/[a-p]{32}|moz-extension:\/\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const CHROME_ORIGIN = /^chrome-extension:\/\/[a-p]{32}$/;
+const FIREFOX_ORIGIN = /^moz-extension:\/\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ANY_CHROME = 'chrome-extension://*';
+const ANY_FIREFOX = 'moz-extension://*';
 
-/** Only extension origins: `chrome-extension://<32 a-p>` and `moz-extension://<uuid>`. */
+/**
+ * Extension origins only: exact `chrome-extension://<32 letters a–p>` and
+ * `moz-extension://<uuid>`, or `chrome-extension://*` / `moz-extension://*` for
+ * any extension of that browser (Firefox gives every installation its own
+ * UUID, and an unpacked Chrome extension's ID depends on its path). Unset: both
+ * wildcards — extensions yes, web pages never (docs/directory.md §Privacy).
+ */
 export function parseCorsOrigins(value: string | undefined): string[] {
-  if (!value?.trim()) return [];
+  if (value === undefined || !value.trim()) return [ANY_CHROME, ANY_FIREFOX];
   return value
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
     .map((origin) => {
-      if (!EXTENSION_ORIGIN.test(origin)) throw new Error(`CORS_ORIGINS: not an extension origin: ${origin}`);
+      if (
+        ![ANY_CHROME, ANY_FIREFOX].includes(origin) &&
+        !CHROME_ORIGIN.test(origin) &&
+        !FIREFOX_ORIGIN.test(origin)
+      ) {
+        throw new Error(`CORS_ORIGINS: not an extension origin: ${origin}`);
+      }
       return origin;
     });
+}
+
+/** Whether CORS lets `origin` read answers, under the parsed list. */
+export function corsAllows(origin: string | undefined, allowed: readonly string[]): boolean {
+  if (origin === undefined) return false;
+  if (allowed.includes(origin)) return true;
+  return (
+    (allowed.includes(ANY_CHROME) && CHROME_ORIGIN.test(origin)) ||
+    (allowed.includes(ANY_FIREFOX) && FIREFOX_ORIGIN.test(origin))
+  );
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

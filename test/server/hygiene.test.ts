@@ -5,6 +5,7 @@
  * and logs without client addresses.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { corsAllows, parseCorsOrigins } from '../../server/config';
 import type { Identity } from '../../src/crypto';
 import { concatBytes } from '../../src/crypto/bytes';
 import { CHROME_ORIGIN, FIREFOX_ORIGIN, publishBody, type TestApp, testApp } from './app-helpers';
@@ -170,6 +171,29 @@ describe('refusals and hygiene', () => {
       const res = await t.app.inject({ method: 'GET', url: '/v1/keys/x@example.test', headers: { origin } });
       expect(res.headers['access-control-allow-origin'], origin).toBeUndefined();
     }
+  });
+
+  it('CORS_ORIGINS: extension origins or browser wildcards only; unset means any extension, no web page', async () => {
+    expect(() => parseCorsOrigins('https://evil.example')).toThrow(/not an extension origin/);
+    expect(() => parseCorsOrigins('chrome-extension://ABC')).toThrow();
+    expect(() => parseCorsOrigins('*')).toThrow();
+    expect(parseCorsOrigins('moz-extension://*')).toEqual(['moz-extension://*']);
+    const any = parseCorsOrigins(undefined);
+    expect(corsAllows(CHROME_ORIGIN, any)).toBe(true);
+    expect(corsAllows(FIREFOX_ORIGIN, any)).toBe(true);
+    expect(corsAllows('chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba', any)).toBe(true);
+    for (const origin of [
+      'https://evil.example',
+      'null',
+      'chrome-extension://x',
+      'moz-extension://x.example',
+    ]) {
+      expect(corsAllows(origin, any), origin).toBe(false);
+    }
+    const firefoxOnly = parseCorsOrigins(`${CHROME_ORIGIN},moz-extension://*`);
+    expect(corsAllows(CHROME_ORIGIN, firefoxOnly)).toBe(true);
+    expect(corsAllows('chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba', firefoxOnly)).toBe(false);
+    expect(corsAllows(FIREFOX_ORIGIN, firefoxOnly)).toBe(true);
   });
 
   it('logs no client IP, no address, no token', async () => {
