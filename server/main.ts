@@ -43,6 +43,8 @@ async function main(): Promise<void> {
   await app.listen({ host: config.host, port: config.port });
   if (!config.smtpUrl)
     app.log.warn('SMTP_URL is not set: confirmation links are logged, not mailed (development)');
+  if (!process.env.CORS_ORIGINS)
+    app.log.info('CORS_ORIGINS is not set: any extension origin may call, no web page');
   app.log.info(
     { storage: config.databaseUrl ? 'postgres' : 'sqlite', redis: Boolean(config.redisUrl) },
     `key directory listening on ${config.publicUrl}`,
