@@ -49,6 +49,14 @@ async function main(): Promise<void> {
     { storage: config.databaseUrl ? 'postgres' : 'sqlite', redis: Boolean(config.redisUrl) },
     `key directory listening on ${config.publicUrl}`,
   );
+  // The extension checks every answer against this key, which the user pastes into
+  // its settings: it must come from the operator, never from the directory's answers.
+  const log = app.transparencyLog;
+  const key = log ? Buffer.from(log.publicKey).toString('base64') : '(no transparency log configured)';
+  console.log(
+    `\nKey directory for Cipherpost: ${config.publicUrl}\n` +
+      `Its tree-head key (Options → Settings → "Key directory's public key"):\n  ${key}\n`,
+  );
 }
 
 main().catch((err: Error) => {
