@@ -13,6 +13,7 @@ import {
   directoryExplained,
   OWN_KEYS_KEY,
   type OwnKeys,
+  PENDING_KEY,
 } from './directory';
 
 /** Keeps the owner's address and published fingerprints (public data) for monitoring while locked. */
@@ -88,6 +89,8 @@ export function directoryHandlers(ctx: BackgroundContext, deps: DirectoryDeps = 
           throw new HandlerError('directory-malformed', 'unexpected answer from the directory');
         }
         await rememberOwnKeys(ctx);
+        // Kept across popup openings: the popup closes when the user goes to their inbox.
+        if (body.status === 'pending') await ctx.local.set({ [PENDING_KEY]: Date.now() });
         return { status: body.status, fingerprint: body.fingerprint };
       }),
 

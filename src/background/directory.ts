@@ -24,6 +24,10 @@ import { type BackgroundContext, vaultKey } from './context';
 
 export const TREE_HEAD_KEY = 'directory-tree-head';
 export const CHECK_KEY = 'directory-check';
+/** When the last verification mail was requested: the popup says "check your inbox" until it expires. */
+export const PENDING_KEY = 'directory-publish-pending';
+/** The directory's tokens expire after an hour (docs/directory.md). */
+export const PENDING_MS = 60 * 60 * 1000;
 /** The owner's published fingerprints (public), so monitoring can run while the vault is locked. */
 export const OWN_KEYS_KEY = 'directory-own-keys';
 const pinKey = (address: string) => `directory-pin:${toHex(sha256(utf8(`${label('pin')} ${address}`)))}`;
@@ -142,11 +146,17 @@ export async function checkOwnAddress(
         own.fingerprints.map((f) => Uint8Array.from(f.match(/../g)!.map((h) => Number.parseInt(h, 16)))),
       );
       const unexpected = report.unexpected.map((e) => toHex(e.fingerprint));
+      const state = report.alarm ? 'alarm' : report.current ? 'published' : 'not-published';
+      const pendingSince = (await ctx.local.get(PENDING_KEY))[PENDING_KEY] as number | null | undefined;
+      if (state !== 'not-published' && pendingSince) await ctx.local.set({ [PENDING_KEY]: null });
       check = {
-        state: report.alarm ? 'alarm' : report.current ? 'published' : 'not-published',
+        state,
         checkedAt: now,
         ...(report.current ? { current: toHex(report.current) } : {}),
         unexpected,
+        ...(state === 'not-published' && pendingSince && now - pendingSince < PENDING_MS
+          ? { pending: true }
+          : {}),
       };
     } catch (e) {
       if (e instanceof HandlerError && e.code === 'directory-not-configured') {

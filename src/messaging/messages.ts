@@ -91,6 +91,8 @@ export interface DirectoryCheck {
   unexpected: string[];
   /** For `error`: the failed check (a `directory-*` code). */
   error?: string;
+  /** `not-published` but a verification mail went out within the last hour: "check your inbox". */
+  pending?: boolean;
 }
 
 export interface DecryptedView {

@@ -35,6 +35,8 @@ let directory: FakeDirectory;
 let send: <M extends Message>(m: M) => Promise<Result<ResponseOf<M['type']>>>;
 let local: ReturnType<typeof memoryStore>;
 let ctx: ReturnType<typeof createContext>;
+/** What the extension's fetch reaches: the fake directory, unless a test puts something in front. */
+let fetchImpl: (url: string, init?: RequestInit) => Promise<Response>;
 
 async function value<T>(p: Promise<Result<T>>): Promise<T> {
   const r = await p;
@@ -44,13 +46,18 @@ async function value<T>(p: Promise<Result<T>>): Promise<T> {
 
 beforeEach(async () => {
   directory = await FakeDirectory.create();
+  fetchImpl = directory.fetch;
   local = memoryStore();
   const session = new Session(memoryStore());
   ctx = createContext(() => Vault.open({ indexedDB: new IDBFactory(), name: 'dir-test' }), session, local);
   const route = createRouter({
     extensionId: CHROME_ID,
     extensionOrigin: CHROME_ORIGIN,
-    handlers: createBackgroundHandlers(ctx, { version: '0', browser: 'chrome' }, { fetch: directory.fetch }),
+    handlers: createBackgroundHandlers(
+      ctx,
+      { version: '0', browser: 'chrome' },
+      { fetch: (u, i) => fetchImpl(u, i) },
+    ),
     onRefused: () => {},
     onError: (e) => {
       throw e;
@@ -112,9 +119,39 @@ describe('directory features of the background', () => {
     expect(await value(send({ type: 'contacts:list' }))).toEqual([]);
   });
 
+  it('publishing posts the primary bundle; "check your inbox" survives until the binding shows in the log', async () => {
+    await configure();
+    const posted: unknown[] = [];
+    const serverFetch = directory.fetch;
+    fetchImpl = async (url, init) => {
+      if (String(url).endsWith('/v1/keys') && init?.method === 'POST') {
+        posted.push(JSON.parse(String(init.body)));
+        return new Response(JSON.stringify({ status: 'pending', fingerprint: 'ff' }), { status: 202 });
+      }
+      return serverFetch(url, init);
+    };
+    expect(await value(send({ type: 'directory:publish' }))).toEqual({
+      status: 'pending',
+      fingerprint: 'ff',
+    });
+    expect(posted).toEqual([{ address: 'owner@example.org', bundle: expect.any(String) }]);
+    // A new popup asks again: still pending.
+    expect(await value(send({ type: 'directory:check' }))).toMatchObject({
+      state: 'not-published',
+      pending: true,
+    });
+    const { publicKey } = await value(send({ type: 'identity:get' }));
+    await directory.publish(await parseKeyBundle(dearmor(publicKey, 'PUBLIC KEY')));
+    const published = await value(send({ type: 'directory:check' }));
+    expect(published.state).toBe('published');
+    expect(published.pending).toBeUndefined();
+  });
+
   it("the owner's self-check: not published, published, then an alarm for a key they never published", async () => {
     await configure();
-    expect((await value(send({ type: 'directory:check' }))).state).toBe('not-published');
+    const first = await value(send({ type: 'directory:check' }));
+    expect(first.state).toBe('not-published');
+    expect(first.pending).toBeUndefined();
     const { publicKey } = await value(send({ type: 'identity:get' }));
     const mine = await parseKeyBundle(dearmor(publicKey, 'PUBLIC KEY'));
     await directory.publish(mine);

@@ -61,7 +61,7 @@ export function DirectoryStatus() {
         <p class="warning">{errorText({ code: check.error ?? 'unavailable', message: '' })}</p>
       )}
       {check.state === 'not-published' &&
-        (pending ? (
+        (pending || check.pending ? (
           <p data-testid="directory-pending">{t('directory_check_inbox')}</p>
         ) : (
           <button type="button" data-testid="directory-publish" onClick={publish}>
