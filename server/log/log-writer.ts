@@ -6,10 +6,9 @@
  * for the binding's leaf and proofs. `TransparencyLog` (createLog) is one.
  */
 
-import { encodeLeaf, type LogAction } from '../../src/directory-client/log-format';
-import { leafHash } from '../../src/directory-client/merkle';
+import type { LogAction } from '../../src/directory-client/log-format';
 import type { LookupTransparency } from '../../src/directory-client/wire';
-import type { LeafStore, StoredLeaf } from '../transparency/log';
+import { appendLeaf, type LeafStore, type StoredLeaf } from '../transparency/log';
 import { addressHashOf } from '../transparency/secrets';
 
 export interface AppendInput {
@@ -32,27 +31,7 @@ export interface LogWriter {
  */
 export function basicLogWriter(addressKey: Uint8Array, committedSize: () => Promise<number>): LogWriter {
   return {
-    async append(store, input) {
-      const addressHash = addressHashOf(addressKey, input.address);
-      const timestamp = input.timestamp ?? Date.now();
-      const bytes = encodeLeaf({
-        addressHash,
-        fingerprint: input.fingerprint,
-        action: input.action,
-        timestamp,
-      });
-      const leaf: StoredLeaf = {
-        index: await store.size(),
-        bytes,
-        hash: leafHash(bytes),
-        addressHash,
-        fingerprint: input.fingerprint.slice(),
-        action: input.action,
-        timestamp,
-      };
-      await store.append(leaf);
-      return leaf;
-    },
+    append: (store, input) => appendLeaf(store, addressHashOf(addressKey, input.address), input, Date.now),
     sync: committedSize,
   };
 }

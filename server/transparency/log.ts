@@ -135,6 +135,35 @@ export class LogRequestError extends Error {
 
 const SYNC_BATCH = 10_000;
 
+/**
+ * Encodes one binding change as a leaf and appends it at the store's next
+ * index, inside the caller's transaction. The one place a leaf is made: the
+ * transparency log and the directory's basic writer both use it.
+ */
+export async function appendLeaf(
+  txStore: LeafStore,
+  addressHash: Uint8Array,
+  input: AppendInput,
+  now: () => number,
+): Promise<StoredLeaf> {
+  if (!(input.fingerprint instanceof Uint8Array) || input.fingerprint.length !== 32) {
+    throw new RangeError('append: fingerprint must be 32 bytes');
+  }
+  const timestamp = input.timestamp ?? now();
+  const bytes = encodeLeaf({ addressHash, fingerprint: input.fingerprint, action: input.action, timestamp });
+  const leaf: StoredLeaf = Object.freeze({
+    index: await txStore.size(),
+    bytes,
+    hash: leafHash(bytes),
+    addressHash,
+    fingerprint: input.fingerprint.slice(),
+    action: input.action,
+    timestamp,
+  });
+  await txStore.append(leaf);
+  return leaf;
+}
+
 export async function createLog(
   store: LeafStore,
   secrets: LogSecrets,
@@ -233,28 +262,7 @@ export async function createLog(
     addressHash: hashAddress,
 
     async append(txStore, input) {
-      const addressHash = hashAddress(input.address);
-      if (!(input.fingerprint instanceof Uint8Array) || input.fingerprint.length !== 32) {
-        throw new RangeError('append: fingerprint must be 32 bytes');
-      }
-      const timestamp = input.timestamp ?? now();
-      const bytes = encodeLeaf({
-        addressHash,
-        fingerprint: input.fingerprint,
-        action: input.action,
-        timestamp,
-      });
-      const leaf: StoredLeaf = Object.freeze({
-        index: await txStore.size(),
-        bytes,
-        hash: leafHash(bytes),
-        addressHash,
-        fingerprint: input.fingerprint.slice(),
-        action: input.action,
-        timestamp,
-      });
-      await txStore.append(leaf);
-      return leaf;
+      return appendLeaf(txStore, hashAddress(input.address), input, now);
     },
 
     sync,
