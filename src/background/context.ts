@@ -4,9 +4,9 @@
  * session, the decrypt rate limiter, and a cache of unlocked identities that
  * is dropped on lock.
  */
-import { type Identity, isCryptoError } from '../crypto';
-import { isVaultError, type Vault, type VaultKey, vaultKeyFromBytes } from '../keyring';
-import { HandlerError, isDomainErrorCode } from '../messaging/result';
+import { type CryptoErrorCode, type Identity, isCryptoError } from '../crypto';
+import { isVaultError, type Vault, type VaultErrorCode, type VaultKey, vaultKeyFromBytes } from '../keyring';
+import { type DomainErrorCode, HandlerError, isDomainErrorCode } from '../messaging/result';
 import { RateLimiter } from './rate-limit';
 import type { Session } from './session';
 
@@ -85,3 +85,11 @@ export async function explained<T>(body: () => Promise<T>): Promise<T> {
     throw e;
   }
 }
+
+/**
+ * Compile-time check that every vault and crypto error code is an answer code
+ * the UI knows (src/messaging/result.ts), so `explained` never has to fall back
+ * to `internal` for a known failure.
+ */
+type Covered<C extends string> = [C] extends [DomainErrorCode] ? true : C;
+export const ERROR_CODES_COVERED: [Covered<VaultErrorCode>, Covered<CryptoErrorCode>] = [true, true];
