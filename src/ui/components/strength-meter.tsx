@@ -1,25 +1,7 @@
-/**
- * Passphrase strength with zxcvbn-ts (pattern-matching estimator, not a
- * character-class rule). Scores 0–2 are weak: the user is warned and must
- * confirm; the vault's Argon2id makes guessing slow, not impossible.
- */
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as en from '@zxcvbn-ts/language-en';
+/** The strength meter under a new passphrase (src/ui/passphrase-strength.ts decides). */
+
 import { t } from '../i18n';
-
-let factory: ZxcvbnFactory | undefined;
-
-export function passphraseScore(passphrase: string, userInputs: string[] = []): number {
-  factory ??= new ZxcvbnFactory({
-    dictionary: { ...common.dictionary, ...en.dictionary },
-    graphs: common.adjacencyGraphs,
-    translations: en.translations,
-  });
-  return factory.check(passphrase, userInputs).score;
-}
-
-export const WEAK_BELOW = 3;
+import { WEAK_BELOW } from '../passphrase-strength';
 
 export function StrengthMeter({ score }: { score: number }) {
   const labels = ['strength_0', 'strength_1', 'strength_2', 'strength_3', 'strength_4'];

@@ -6,8 +6,9 @@
 import { useState } from 'preact/hooks';
 import { call, errorText } from '../api';
 import { Alerts } from '../components/alerts';
-import { passphraseScore, StrengthMeter, WEAK_BELOW } from '../components/strength-meter';
+import { StrengthMeter } from '../components/strength-meter';
 import { t } from '../i18n';
+import { passphraseScore, WEAK_BELOW } from '../passphrase-strength';
 
 type Step =
   | { step: 'form' }
