@@ -17,7 +17,19 @@ if [ ! -f "$ETC/dovecot.conf" ]; then
 fi
 mkdir -p "$LOG" "$VAR/dovecot-run" "$VAR/dovecot-state"
 
-alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A pid file names a live daemon only if that pid runs the expected program and is
+# not a zombie: after a kill -9 (a session ending) the file stays behind, and its pid
+# may linger unreaped or be reused by another program.
+alive() {
+  [ -s "$1" ] || return 1
+  local pid state comm
+  pid=$(tr -dc '0-9' <"$1")
+  [ -n "$pid" ] || return 1
+  state=$(ps -o stat= -p "$pid" 2>/dev/null) || return 1
+  comm=$(ps -o comm= -p "$pid" 2>/dev/null) || return 1
+  case "$state" in Z*) return 1 ;; esac
+  [ "$comm" = "$2" ]
+}
 answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # 200 from Roundcube's login page (bash only: curl may be missing on a fresh machine).
 roundcube_ok() {
@@ -29,17 +41,30 @@ roundcube_ok() {
   ) 2>/dev/null
 }
 
-if alive "$VAR/dovecot-run/master.pid"; then echo "webmail start: dovecot already running"; else
-  dovecot -c "$ETC/dovecot.conf" </dev/null >>"$LOG/dovecot.out" 2>&1
+# Starts a daemon, retrying for a few seconds: a daemon killed just before (its old
+# process not reaped yet) can make the new one refuse to start ("already running").
+launch() {
+  local name=$1 log=$2
+  shift 2
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    if "$@" </dev/null >>"$LOG/$log" 2>&1; then return 0; fi
+    sleep 1
+  done
+  echo "webmail start: $name does not start; see $LOG/$log" >&2
+  return 1
+}
+
+if alive "$VAR/dovecot-run/master.pid" dovecot; then echo "webmail start: dovecot already running"; else
+  launch dovecot dovecot.out dovecot -c "$ETC/dovecot.conf"
 fi
-if alive /var/spool/postfix/pid/master.pid; then echo "webmail start: postfix already running"; else
-  postfix start </dev/null >>"$LOG/postfix.out" 2>&1
+if alive /var/spool/postfix/pid/master.pid master; then echo "webmail start: postfix already running"; else
+  launch postfix postfix.out postfix start
 fi
-if alive "$VAR/php-fpm.pid"; then echo "webmail start: php-fpm already running"; else
-  php-fpm8.2 -y "$ETC/php-fpm.conf" </dev/null >>"$LOG/php-fpm.out" 2>&1
+if alive "$VAR/php-fpm.pid" php-fpm8.2; then echo "webmail start: php-fpm already running"; else
+  launch php-fpm php-fpm.out php-fpm8.2 -y "$ETC/php-fpm.conf"
 fi
-if alive "$VAR/nginx.pid"; then echo "webmail start: nginx already running"; else
-  nginx -c "$ETC/nginx.conf" </dev/null >>"$LOG/nginx.out" 2>&1
+if alive "$VAR/nginx.pid" nginx; then echo "webmail start: nginx already running"; else
+  launch nginx nginx.out nginx -c "$ETC/nginx.conf"
 fi
 
 deadline=$((SECONDS + 30))
