@@ -32,7 +32,8 @@ postfix postfix/mailname string example.test
 roundcube-core roundcube/dbconfig-install boolean true
 roundcube-core roundcube/database-type select sqlite3
 SEL
-  apt-get update
+  # .ci/run updates the package lists once for everything it installs.
+  if [ "${CIPHERPOST_APT_UPDATED:-}" != 1 ]; then apt-get update; fi
   apt-get install -y --no-install-recommends "${PACKAGES[@]}"
 else
   echo "webmail setup: packages already installed"
