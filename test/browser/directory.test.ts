@@ -1,35 +1,9 @@
-/**
- * Issue #4 end to end: the built extension, in real headless Chromium and
- * Firefox ESR, publishes to and looks up from the real key directory.
- *
- * Per browser: the directory (`buildApp`, SQLite in a temp DATA_DIR, the real
- * HTTP listener on loopback) mails through nodemailer to an SMTP server running
- * in this test (`smtp-server`). The user onboards through the popup, pastes the
- * directory's URL and tree-head key into the settings, publishes from the popup,
- * pastes the REAL verification mail into "Read a message" (the extension decrypts
- * it: proof of possession), opens the link in a normal tab and presses the
- * page's button (a POST). The popup then says "published and verified". A key
- * that Bob published (in Node, through the same API) is found from the contacts
- * tab as `directory-verified`. Last, an impostor who controls Alice's mailbox
- * publishes and confirms another key for her address: the popup's self-check
- * raises the alarm.
- *
- * Relaxed configuration, and why: `MAIL_PER_ADDRESS_WINDOW_MS=0`, because the
- * impostor's verification mail for alice@example.test follows hers within
- * seconds (the default is one mail per address per hour). Everything else is the
- * default (CORS, per-client rate limits).
- */
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type DirectoryApp } from '../../server/app';
-import { loadConfig } from '../../server/config';
 import { createIdentity, dearmor, decryptMessage, formatFingerprint, type Identity } from '../../src/crypto';
+import { type Directory, startDirectory } from './directory-server';
 import {
   extensionDir,
   gotoExtensionPage,
@@ -123,84 +97,6 @@ async function startMailbox(): Promise<Mailbox> {
 // ---------------------------------------------------------------------------
 // The directory, as `npm run directory` runs it, but in-process.
 
-/** A request the directory received: what CORS decisions depend on. */
-interface Seen {
-  method: string;
-  path: string;
-  host: string | undefined;
-  origin: string | undefined;
-}
-
-interface Directory {
-  app: DirectoryApp;
-  /** Every request so far (recorded by a test-side `onRequest` hook). */
-  requests: Seen[];
-  /** `http://127.0.0.1:<port>`, also its PUBLIC_URL (the links in the mails). */
-  origin: string;
-  /** Base64 of the tree-head key, as `npm start` prints it for the user. */
-  treeHeadKey: string;
-  close(): Promise<void>;
-}
-
-/** A free loopback port (PUBLIC_URL must name it before the app is built). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
-async function startDirectory(smtpUrl: string): Promise<Directory> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'cipherpost-directory-e2e-'));
-  // The probed port could be taken before we listen (the machine is shared): try again.
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const origin = `http://127.0.0.1:${port}`;
-    const app = await buildApp({
-      config: loadConfig({
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        PUBLIC_URL: origin,
-        DATA_DIR: dataDir,
-        SMTP_URL: smtpUrl,
-        LOG_LEVEL: 'silent',
-        MAIL_PER_ADDRESS_WINDOW_MS: '0',
-      }),
-    });
-    const requests: Seen[] = [];
-    app.addHook('onRequest', async (req) => {
-      requests.push({
-        method: req.method,
-        path: req.url.replace(/\?.*/, ''),
-        host: req.headers.host,
-        origin: req.headers.origin,
-      });
-    });
-    try {
-      await app.listen({ host: '127.0.0.1', port });
-    } catch (error) {
-      await app.close();
-      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 3) continue;
-      await rm(dataDir, { recursive: true, force: true });
-      throw error;
-    }
-    const log = app.transparencyLog;
-    if (!log) throw new Error('the directory has no transparency log');
-    return {
-      app,
-      requests,
-      origin,
-      treeHeadKey: Buffer.from(log.publicKey).toString('base64'),
-      async close() {
-        await app.close();
-        await rm(dataDir, { recursive: true, force: true });
-      },
-    };
-  }
-}
-
-/** The token from a verification mail, read with `identity` (as test/server does). */
 async function tokenFromMail(mail: Mail, identity: Identity): Promise<string> {
   const message = await decryptMessage(dearmor(mail.body), { identities: [identity] });
   const token = /^Cipherpost-Directory-Token: ([A-Za-z0-9_-]{43})$/m.exec(message.body.text)?.[1];
@@ -264,7 +160,7 @@ describe.each(['chromium', 'firefox'] as const)(
     beforeAll(async () => {
       mark = performance.now();
       mailbox = await startMailbox();
-      dir = await startDirectory(mailbox.url);
+      dir = await startDirectory({ SMTP_URL: mailbox.url, MAIL_PER_ADDRESS_WINDOW_MS: '0' });
       step('SMTP server and directory started');
       b = await launch(name, extensionDir(name, 'e2e'));
       step('browser launched');

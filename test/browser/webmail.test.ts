@@ -18,15 +18,12 @@
  * looks at messages that arrived after it started (a higher IMAP uid).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { type AddressInfo, connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { BrowserContext, Frame, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type DirectoryApp } from '../../server/app';
-import { loadConfig } from '../../server/config';
 import { createIdentity } from '../../src/crypto';
+import { startDirectory } from './directory-server';
 import { extensionDir, type LaunchedBrowser, launch, ROOT } from './harness';
 
 const WEBMAIL = 'http://127.0.0.1:8080';
@@ -161,49 +158,6 @@ async function openRow(page: Page, { uid, id }: Row): Promise<Opened> {
 // ---------------------------------------------------------------------------
 // The directory, in-process, mailing through Postfix.
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
-async function startDirectory(): Promise<{ app: DirectoryApp; origin: string; close(): Promise<void> }> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'cipherpost-webmail-directory-'));
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const origin = `http://127.0.0.1:${port}`;
-    const app = await buildApp({
-      config: loadConfig({
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        PUBLIC_URL: origin,
-        DATA_DIR: dataDir,
-        SMTP_URL: 'smtp://127.0.0.1:25',
-        MAIL_FROM: 'directory@keys.example.test',
-        LOG_LEVEL: 'silent',
-      }),
-    });
-    try {
-      await app.listen({ host: '127.0.0.1', port });
-    } catch (error) {
-      await app.close();
-      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 3) continue;
-      await rm(dataDir, { recursive: true, force: true });
-      throw error;
-    }
-    return {
-      app,
-      origin,
-      async close() {
-        await app.close();
-        await rm(dataDir, { recursive: true, force: true });
-      },
-    };
-  }
-}
-
 // ---------------------------------------------------------------------------
 
 const timings: string[] = [];
@@ -275,7 +229,10 @@ describe.each(['chromium', 'firefox'] as const)('%s: a real Roundcube webmail on
   it("issue #4: the directory's verification mail arrives in Alice's Roundcube inbox", async () => {
     const alice = await login(b, 'alice');
     const before = Math.max(0, ...(await rowUids(alice.page)));
-    const dir = await startDirectory();
+    const dir = await startDirectory({
+      SMTP_URL: 'smtp://127.0.0.1:25',
+      MAIL_FROM: 'directory@keys.example.test',
+    });
     try {
       const identity = (await createIdentity({ addresses: [USERS.alice.address] })).identity;
       const res = await fetch(`${dir.origin}/v1/keys`, {
