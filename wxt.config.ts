@@ -20,14 +20,29 @@ export default defineConfig({
     default_locale: 'en',
     // Minimal permissions: storage for the vault (IndexedDB needs none; storage.local
     // and storage.session hold the marker and the unlocked session), alarms for
-    // auto-lock. Host access only for the webmail hosts the content scripts declare.
-    permissions: ['storage', 'alarms'],
+    // auto-lock. Host access only for the webmail hosts the content scripts declare;
+    // `scripting` and `activeTab` let the popup's "Use Cipherpost on this site" add
+    // one more origin, through an optional permission the user grants for that
+    // origin alone (docs/webmail-integration.md §Host permissions).
+    permissions: ['storage', 'alarms', 'scripting', 'activeTab'],
+    optional_host_permissions: ['https://*/*', 'http://*/*'],
+    // The compose and reader frames are laid over webmail pages. Without a valid
+    // ticket of the same tab they show nothing; Chrome's dynamic URL changes every
+    // session so a page cannot probe for them (Firefox's URLs are per-install).
+    web_accessible_resources: [
+      {
+        resources: ['compose.html', 'reader.html'],
+        matches: ['https://*/*', 'http://*/*'],
+        ...(browser === 'firefox' ? {} : { use_dynamic_url: true }),
+      },
+    ],
     action: { default_title: 'Cipherpost' },
     // 'wasm-unsafe-eval' lets hash-wasm's Argon2id compile; nothing may load remote
-    // code, and extension pages may not be framed by anyone but us.
+    // code. One policy covers every extension page, and the compose and reader
+    // frames must be framed by webmail pages, so there is no frame-ancestors here:
+    // pages other than those two are not web-accessible, so no site can frame them.
     content_security_policy: {
-      extension_pages:
-        "script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'",
+      extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'",
     },
     host_permissions: contentScriptMatches(mode),
     ...(browser === 'firefox'

@@ -7,7 +7,7 @@
  * Nothing that touches keys, plaintext or settings is reachable from a webmail tab.
  */
 
-import { int, oneOf, parseFields, str } from './schema';
+import { bool, custom, int, oneOf, parseFields, str, strs } from './schema';
 
 /**
  * Who sent a message, as established by classifySender (sender.ts), never by the
@@ -68,7 +68,35 @@ export type Message =
   | { type: 'directory:lookup'; address: string }
   | { type: 'directory:publish' }
   | { type: 'directory:check' }
-  | { type: 'message:decrypt'; armored: string };
+  | { type: 'message:decrypt'; armored: string }
+  // --- Webmail integration (issue 5, docs/webmail-integration.md) ---------------
+  // From the content script: ciphertext and page facts only, never a key operation.
+  | { type: 'reader:stage'; armored: string; from: string; source: 'body' | 'attachment' }
+  | {
+      type: 'compose:open';
+      provider: ProviderId;
+      window: 'frame' | 'standalone';
+      to: string[];
+      cc: string[];
+      bcc: string[];
+      canAttach: boolean;
+    }
+  | { type: 'providers:report'; provider: ProviderId; compose: ProbeState; reader: ProbeState }
+  // From our compose and reader frames (and the standalone compose window).
+  | { type: 'reader:open'; ticket: string }
+  | { type: 'compose:get'; ticket: string }
+  | { type: 'compose:recipients'; addresses: string[] }
+  | ({ type: 'compose:save-draft'; ticket: string } & ComposeDraft)
+  | ({ type: 'compose:send'; ticket: string; send: boolean } & ComposeDraft)
+  | { type: 'compose:cancel'; ticket: string }
+  | { type: 'compose:reply'; ticket: string; mode: ReplyMode }
+  | { type: 'frame:resize'; ticket: string; height: number }
+  | { type: 'vault:open-unlock' }
+  // From the popup and options.
+  | { type: 'providers:status'; tabId: number }
+  | { type: 'sites:list' }
+  | { type: 'sites:enable'; origin: string; tabId?: number }
+  | { type: 'sites:disable'; origin: string };
 
 export type MessageType = Message['type'];
 export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
@@ -105,6 +133,95 @@ export interface DecryptedView {
   addressedToYou: boolean;
   attachments: { name: string; mediaType: string; size: number; data: string }[];
 }
+
+export type ProviderId = 'roundcube' | 'gmail' | 'outlook' | 'yahoo' | 'generic';
+export const PROVIDER_IDS: readonly ProviderId[] = ['roundcube', 'gmail', 'outlook', 'yahoo', 'generic'];
+
+/**
+ * What a provider's selectors found on the page, for the popup:
+ * `idle` nothing expected here; `ok` found; `missing` expected (for example the URL
+ * says compose) but the selectors match nothing: the popup says so (issue 5).
+ */
+export type ProbeState = 'idle' | 'ok' | 'missing';
+export type ReplyMode = 'reply' | 'reply-all' | 'forward';
+/** A recipient's key status in the compose frame; `no-key` blocks encryption. */
+export type KeyStatus = 'verified' | 'directory-verified' | 'unverified' | 'no-key';
+
+export interface AttachmentInput {
+  name: string;
+  mediaType: string;
+  /** base64 */
+  data: string;
+}
+
+/** What the compose frame holds: sent, or autosaved encrypted to the sender. */
+export interface ComposeDraft {
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  subject: string;
+  bodyType: 'text/plain' | 'text/html';
+  body: string;
+  attachments: AttachmentInput[];
+}
+
+export interface RecipientView {
+  address: string;
+  status: KeyStatus;
+  /** Formatted fingerprint of the key that would be used. */
+  fingerprint?: string;
+  /** Why the status (e.g. found in the directory now, key changed), in a code the UI words. */
+  note?: 'key-changed' | 'from-directory' | 'directory-error' | 'own';
+}
+
+export interface ComposeContext {
+  ticket: string;
+  provider: ProviderId;
+  window: 'frame' | 'standalone';
+  /** The sender's own address (the first identity's). */
+  from: string;
+  /** Prefilled: recipients from the webmail, a reply's quote, or a resumed draft. */
+  draft: ComposeDraft;
+  recipients: RecipientView[];
+  /** The webmail accepts a file: big messages travel as one `.cipherpost` attachment. */
+  canAttach: boolean;
+  /** Epoch ms of the encrypted local draft this compose resumed, if any. */
+  resumedDraftAt?: number;
+  replyMode?: ReplyMode;
+}
+
+/** The signature verdict in words (issue 5): always from the signature, never from DOM text. */
+export interface SignatureView {
+  signer: string;
+  fingerprint: string;
+  trust: TrustState | 'unknown' | 'own';
+  /** The From the webmail shows ('' when the content script could not read one). */
+  displayedFrom: string;
+  /** displayedFrom is set and is not the verified signer's address. */
+  fromMismatch: boolean;
+}
+
+export interface ReaderView extends DecryptedView {
+  signature: SignatureView;
+  source: 'body' | 'attachment';
+}
+
+/** Commands the background sends to the content script of a tab (tabs.sendMessage). */
+export type TabCommand =
+  | {
+      type: 'compose:insert';
+      ticket: string;
+      /** The armored message for the body, or a short notice when it travels as an attachment. */
+      body: string;
+      subject: string;
+      /** Armored text of the whole message as `<name>.cipherpost`, for big messages. */
+      attachment?: { name: string; text: string };
+      /** Press the webmail's Send after inserting. */
+      send: boolean;
+    }
+  | { type: 'compose:close'; ticket: string }
+  | { type: 'compose:start'; mode: ReplyMode }
+  | { type: 'frame:resize'; ticket: string; height: number };
 
 /** The `value` of a successful answer, per message type. */
 export interface ResponseMap {
@@ -144,6 +261,26 @@ export interface ResponseMap {
   'directory:lookup': ContactView;
   'directory:publish': { status: 'pending' | 'already-verified'; fingerprint: string };
   'directory:check': DirectoryCheck;
+  'reader:stage': { ticket: string };
+  'compose:open': { ticket: string };
+  'providers:report': { recorded: true };
+  'reader:open': ReaderView;
+  'compose:get': ComposeContext;
+  'compose:recipients': RecipientView[];
+  'compose:save-draft': { savedAt: number };
+  /**
+   * `inserted`: the content script wrote it into the webmail. Otherwise (generic mode
+   * with no field that had focus) `armored` is returned for the clipboard.
+   */
+  'compose:send': { delivery: 'inline' | 'attachment'; inserted: boolean; sent: boolean; armored?: string };
+  'compose:cancel': { closed: true };
+  'compose:reply': { started: true };
+  'frame:resize': { resized: boolean };
+  'vault:open-unlock': { opened: true };
+  'providers:status': { provider: ProviderId; compose: ProbeState; reader: ProbeState; at: number } | null;
+  'sites:list': string[];
+  'sites:enable': { origin: string; injected: boolean };
+  'sites:disable': { origin: string };
 }
 export type ResponseOf<T extends MessageType> = ResponseMap[T];
 
@@ -158,6 +295,44 @@ export interface MessageSpec<T extends MessageType> {
 }
 
 const PAGES: readonly SenderKind[] = ['extension-page'];
+const FRAMES: readonly SenderKind[] = ['extension-frame'];
+const CONTENT: readonly SenderKind[] = ['content-script'];
+const MAX_TICKET = 64;
+const MAX_RECIPIENTS = 100;
+const PROBE_STATES: readonly ProbeState[] = ['idle', 'ok', 'missing'];
+const MAX_BODY = 16 * 1024 * 1024;
+const MAX_ATTACHMENTS = 100;
+
+function isAttachmentList(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.length <= MAX_ATTACHMENTS &&
+    value.every((a: unknown) => {
+      if (typeof a !== 'object' || a === null || Array.isArray(a)) return false;
+      const r = a as Record<string, unknown>;
+      return (
+        Object.keys(r).length === 3 &&
+        typeof r.name === 'string' &&
+        r.name.length > 0 &&
+        r.name.length <= 255 &&
+        typeof r.mediaType === 'string' &&
+        r.mediaType.length <= 255 &&
+        typeof r.data === 'string' &&
+        r.data.length <= MAX_BLOB
+      );
+    })
+  );
+}
+
+const DRAFT_FIELDS = {
+  to: strs(MAX_RECIPIENTS, MAX_ADDRESS),
+  cc: strs(MAX_RECIPIENTS, MAX_ADDRESS),
+  bcc: strs(MAX_RECIPIENTS, MAX_ADDRESS),
+  subject: str(4096),
+  bodyType: oneOf(['text/plain', 'text/html']),
+  body: str(MAX_BODY),
+  attachments: custom(isAttachmentList),
+} as const;
 const PAGES_AND_FRAMES: readonly SenderKind[] = ['extension-page', 'extension-frame'];
 
 function spec<T extends MessageType>(
@@ -201,6 +376,42 @@ export const MESSAGES: { readonly [T in MessageType]: MessageSpec<T> } = {
   'directory:publish': spec(PAGES),
   'directory:check': spec(PAGES),
   'message:decrypt': spec(PAGES_AND_FRAMES, { armored: str(MAX_BLOB) }),
+  // Content scripts hand over ciphertext and what the page shows; they get a ticket
+  // that only an extension frame in the same tab can redeem (docs/webmail-integration.md).
+  'reader:stage': spec(CONTENT, {
+    armored: str(MAX_BLOB),
+    from: str(MAX_ADDRESS),
+    source: oneOf(['body', 'attachment']),
+  }),
+  'compose:open': spec(CONTENT, {
+    provider: oneOf(PROVIDER_IDS),
+    window: oneOf(['frame', 'standalone']),
+    to: strs(MAX_RECIPIENTS, MAX_ADDRESS),
+    cc: strs(MAX_RECIPIENTS, MAX_ADDRESS),
+    bcc: strs(MAX_RECIPIENTS, MAX_ADDRESS),
+    canAttach: bool(),
+  }),
+  'providers:report': spec(CONTENT, {
+    provider: oneOf(PROVIDER_IDS),
+    compose: oneOf(PROBE_STATES),
+    reader: oneOf(PROBE_STATES),
+  }),
+  'reader:open': spec(PAGES_AND_FRAMES, { ticket: str(MAX_TICKET) }),
+  'compose:get': spec(PAGES_AND_FRAMES, { ticket: str(MAX_TICKET) }),
+  'compose:recipients': spec(PAGES_AND_FRAMES, { addresses: strs(MAX_RECIPIENTS, MAX_ADDRESS) }),
+  'compose:save-draft': spec(PAGES_AND_FRAMES, { ticket: str(MAX_TICKET), ...DRAFT_FIELDS }),
+  'compose:send': spec(PAGES_AND_FRAMES, { ticket: str(MAX_TICKET), send: bool(), ...DRAFT_FIELDS }),
+  'compose:cancel': spec(PAGES_AND_FRAMES, { ticket: str(MAX_TICKET) }),
+  'compose:reply': spec(PAGES_AND_FRAMES, {
+    ticket: str(MAX_TICKET),
+    mode: oneOf(['reply', 'reply-all', 'forward']),
+  }),
+  'frame:resize': spec(FRAMES, { ticket: str(MAX_TICKET), height: int(0, 100_000) }),
+  'vault:open-unlock': spec(PAGES_AND_FRAMES),
+  'providers:status': spec(PAGES, { tabId: int(0, Number.MAX_SAFE_INTEGER) }),
+  'sites:list': spec(PAGES),
+  'sites:enable': spec(PAGES, { origin: str(2048), tabId: int(0, Number.MAX_SAFE_INTEGER, true) }),
+  'sites:disable': spec(PAGES, { origin: str(2048) }),
 };
 
 export function isMessageType(type: string): type is MessageType {

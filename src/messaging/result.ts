@@ -53,7 +53,12 @@ export type DomainErrorCode =
   | 'directory-unreachable'
   | 'directory-rate-limited'
   | 'directory-malformed'
-  | 'directory-refused';
+  | 'directory-refused'
+  /** Webmail integration (docs/webmail-integration.md). */
+  | 'recipient-without-key'
+  | 'too-large-inline'
+  | 'not-delivered'
+  | 'ticket-expired';
 
 const DOMAIN_ERROR_CODES: readonly DomainErrorCode[] = [
   'not-initialized',
@@ -88,6 +93,10 @@ const DOMAIN_ERROR_CODES: readonly DomainErrorCode[] = [
   'directory-rate-limited',
   'directory-malformed',
   'directory-refused',
+  'recipient-without-key',
+  'too-large-inline',
+  'not-delivered',
+  'ticket-expired',
 ];
 
 /** Thrown by a handler to answer `{ ok: false, code, message }`; the message must hold no secret. */

@@ -8,13 +8,29 @@ export type FieldKind =
   | { kind: 'string'; max: number; optional?: boolean }
   | { kind: 'integer'; min: number; max: number; optional?: boolean }
   | { kind: 'boolean'; optional?: boolean }
-  | { kind: 'enum'; values: readonly string[]; optional?: boolean };
+  | { kind: 'enum'; values: readonly string[]; optional?: boolean }
+  | { kind: 'strings'; maxItems: number; maxLength: number; optional?: boolean }
+  /** Anything else (arrays of records): a predicate that must hold. */
+  | { kind: 'custom'; check: (value: unknown) => boolean; optional?: boolean };
 
 export const str = (max: number, optional = false): FieldKind => ({ kind: 'string', max, optional });
 export const int = (min: number, max: number, optional = false): FieldKind => ({
   kind: 'integer',
   min,
   max,
+  optional,
+});
+export const bool = (optional = false): FieldKind => ({ kind: 'boolean', optional });
+/** An array of at most `maxItems` strings, each at most `maxLength` long. */
+export const strs = (maxItems: number, maxLength: number, optional = false): FieldKind => ({
+  kind: 'strings',
+  maxItems,
+  maxLength,
+  optional,
+});
+export const custom = (check: (value: unknown) => boolean, optional = false): FieldKind => ({
+  kind: 'custom',
+  check,
   optional,
 });
 export const oneOf = (values: readonly string[], optional = false): FieldKind => ({
@@ -33,6 +49,14 @@ function fits(value: unknown, f: FieldKind): boolean {
       return typeof value === 'boolean';
     case 'enum':
       return typeof value === 'string' && f.values.includes(value);
+    case 'strings':
+      return (
+        Array.isArray(value) &&
+        value.length <= f.maxItems &&
+        value.every((v) => typeof v === 'string' && v.length <= f.maxLength)
+      );
+    case 'custom':
+      return f.check(value);
   }
 }
 
