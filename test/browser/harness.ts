@@ -923,3 +923,37 @@ export async function evaluateInContentScript<T = unknown>(
   if (!answer.ok) throw new Error(`content-script evaluation failed: ${answer.error}`);
   return JSON.parse(answer.value) as T;
 }
+
+// ---------------------------------------------------------------------------
+// Exported for test/browser/webmail-helpers.ts (extension frames inside web pages,
+// Firefox's browsing-context tree). Thin wrappers: the functions above are unchanged.
+
+/** Firefox only: puppeteer's WebDriver BiDi connection (`send(method, params)`). */
+export function firefoxBidi(b: LaunchedBrowser): {
+  send(method: string, params: object): Promise<{ result: unknown }>;
+} {
+  return bidi(b);
+}
+
+/** Firefox only: the BiDi browsing-context id of a page's top frame. */
+export function firefoxContextId(page: Page): string {
+  return bidiContextId(page);
+}
+
+/** Firefox only: evaluates `expression` (a string, or a promise of one) in the chrome window. */
+export function firefoxChromeEvaluate(b: LaunchedBrowser, expression: string): Promise<string> {
+  return firefoxChromeEval(b, expression);
+}
+
+/**
+ * Chromium with extra command-line arguments (e.g. `--host-resolver-rules=...`,
+ * `--ignore-certificate-errors`) besides CHROMIUM_ARGS; otherwise as launchChromium.
+ */
+export async function launchChromiumWith(extDir: string, extraArgs: string[]): Promise<LaunchedBrowser> {
+  CHROMIUM_ARGS.push(...extraArgs);
+  try {
+    return await launchChromium(extDir);
+  } finally {
+    CHROMIUM_ARGS.splice(CHROMIUM_ARGS.length - extraArgs.length, extraArgs.length);
+  }
+}
