@@ -5,7 +5,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { COMPOSE_STATE_KEYS } from '../../src/compose/state';
 import { ERROR_CODES } from '../../src/messaging/result';
+import { READER_STATE_KEYS } from '../../src/reader/state';
 
 const load = (lang: string): Record<string, { message: string }> =>
   JSON.parse(readFileSync(`public/_locales/${lang}/messages.json`, 'utf8'));
@@ -35,10 +37,10 @@ describe('locales', () => {
 
   it('every literal t() key in the UI exists', () => {
     const used = new Set<string>();
-    for (const file of sources('src/ui')) {
+    for (const file of [...sources('src/ui'), ...sources('src/reader'), ...sources('src/compose')]) {
       for (const m of readFileSync(file, 'utf8').matchAll(/\bt\('([a-z0-9_]+)'/g)) used.add(m[1]!);
     }
-    expect(used.size).toBeGreaterThan(40);
+    expect(used.size).toBeGreaterThan(120);
     for (const k of used) expect(en, k).toHaveProperty(k);
   });
 
@@ -57,6 +59,17 @@ describe('locales', () => {
         'change_acknowledged',
       ].map((s) => `history_${s}`),
       ...[0, 1, 2, 3, 4].map((n) => `strength_${n}`),
+      // The compose and reader frames and the popup's "this page" (issue 5).
+      ...READER_STATE_KEYS,
+      ...COMPOSE_STATE_KEYS,
+      ...['to', 'cc', 'bcc'].map((f) => `compose_${f}`),
+      ...['verified', 'directory_verified', 'unverified', 'no_key', 'checking', 'invalid'].map(
+        (s) => `key_status_${s}`,
+      ),
+      'compose_sent',
+      'compose_inserted',
+      'site_enabled',
+      'site_enabled_reload',
       ...ERROR_CODES.filter((c) => !['bad-request', 'internal', 'unknown-message'].includes(c)).map(
         (c) => `error_${c.replace(/-/g, '_')}`,
       ),

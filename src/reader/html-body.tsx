@@ -1,0 +1,69 @@
+/**
+ * An HTML body: sanitized (sanitize.ts), then shown in an iframe with
+ * `sandbox="allow-same-origin"` and no allow-scripts, whose document starts with a strict
+ * CSP (srcdoc.ts). Same-origin lets this frame measure the document to size the iframe
+ * and catch link clicks: links open in a new tab from here with noopener/noreferrer, since
+ * the sandbox (rightly) allows no popups of its own.
+ */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { t } from '../ui/i18n';
+import { isSafeLink, sanitizeHtml, sanitizerWorks } from './sanitize';
+import { buildSrcdoc } from './srcdoc';
+
+export function HtmlBody({ html }: { html: string }) {
+  const ref = useRef<HTMLIFrameElement>(null);
+  const safe = useMemo(() => sanitizeHtml(html), [html]);
+  const srcdoc = useMemo(() => buildSrcdoc(safe), [safe]);
+  const [height, setHeight] = useState(80);
+
+  useEffect(() => {
+    const frame = ref.current;
+    if (!frame) return;
+    let observer: ResizeObserver | null = null;
+    const onLoad = () => {
+      const doc = frame.contentDocument;
+      if (!doc) return;
+      const measure = () => setHeight(Math.ceil(doc.documentElement.scrollHeight));
+      measure();
+      observer?.disconnect();
+      observer = new ResizeObserver(measure);
+      observer.observe(doc.documentElement);
+      if (doc.body) observer.observe(doc.body);
+      // Images decode after load and change the height.
+      doc.addEventListener('load', measure, true);
+      doc.addEventListener('click', (event) => {
+        const target = event.target as Element | null;
+        const link = target?.closest?.('a[href]');
+        if (!link) return;
+        event.preventDefault();
+        const href = link.getAttribute('href') ?? '';
+        if (isSafeLink(href)) window.open(href, '_blank', 'noopener,noreferrer');
+      });
+    };
+    frame.addEventListener('load', onLoad);
+    return () => {
+      frame.removeEventListener('load', onLoad);
+      observer?.disconnect();
+    };
+  }, [srcdoc]);
+
+  if (!sanitizerWorks()) {
+    return (
+      <p class="error" role="alert" id="body-html-refused">
+        {t('reader_html_refused')}
+      </p>
+    );
+  }
+  return (
+    <iframe
+      ref={ref}
+      id="body-html"
+      class="body-html"
+      title={t('reader_body_title')}
+      sandbox="allow-same-origin"
+      referrerpolicy="no-referrer"
+      srcdoc={srcdoc}
+      style={{ height: `${height}px` }}
+    />
+  );
+}

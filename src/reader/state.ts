@@ -1,0 +1,72 @@
+/**
+ * The reader frame's decisions, as pure functions (tested in test/reader/state.test.ts):
+ * which sentence explains an error, and how the signature verdict reads.
+ */
+
+import type { SignatureView } from '../messaging/messages';
+import type { ErrorCode } from '../messaging/result';
+
+export type ReaderPhase = 'loading' | 'ready' | 'error' | 'locked';
+
+/** A message key (public/_locales) and its substitutions. */
+export interface Words {
+  key: string;
+  subs?: string[];
+}
+
+/** Reader-specific sentences; anything else falls back to the generic `error_*` text. */
+const READER_ERRORS: Partial<Record<ErrorCode, string>> = {
+  locked: 'reader_locked',
+  'not-for-this-key': 'reader_error_not_for_this_key',
+  'bad-signature': 'reader_error_bad_signature',
+  corrupted: 'reader_error_corrupted',
+  truncated: 'reader_error_truncated',
+  'not-cipherpost': 'reader_error_not_cipherpost',
+  'unsupported-version': 'reader_error_unsupported_version',
+  'ticket-expired': 'reader_error_ticket_expired',
+  forbidden: 'reader_error_ticket_expired',
+  'rate-limited': 'reader_error_rate_limited',
+  unavailable: 'error_unavailable',
+};
+
+/** The message key for a failed reader:open. Never the background's own message text. */
+export function readerErrorKey(code: string): string {
+  return READER_ERRORS[code as ErrorCode] ?? 'reader_error_generic';
+}
+
+/** Which phase an answer leads to. */
+export function phaseForError(code: string): ReaderPhase {
+  return code === 'locked' ? 'locked' : 'error';
+}
+
+/** "Signed by alice@… — key verified" and friends. */
+export function signatureWords(sig: SignatureView): Words {
+  const key =
+    sig.trust === 'verified'
+      ? 'sig_verified'
+      : sig.trust === 'directory-verified'
+        ? 'sig_directory'
+        : sig.trust === 'own'
+          ? 'sig_own'
+          : sig.trust === 'unverified'
+            ? 'sig_unverified'
+            : 'sig_unknown';
+  return { key, subs: [sig.signer] };
+}
+
+/** The danger line when the verified signer is not the From the webmail shows, else null. */
+export function mismatchWords(sig: SignatureView): Words | null {
+  return sig.fromMismatch ? { key: 'sig_from_mismatch', subs: [sig.displayedFrom] } : null;
+}
+
+/** Every key this module can return, for the locale test. */
+export const READER_STATE_KEYS: readonly string[] = [
+  ...new Set(Object.values(READER_ERRORS)),
+  'reader_error_generic',
+  'sig_verified',
+  'sig_directory',
+  'sig_own',
+  'sig_unverified',
+  'sig_unknown',
+  'sig_from_mismatch',
+];
