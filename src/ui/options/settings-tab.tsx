@@ -3,14 +3,18 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Settings } from '../../messaging/messages';
 import { call, errorText } from '../api';
 import { Alerts } from '../components/alerts';
+import { EnabledSites } from '../components/enabled-sites';
 import { t } from '../i18n';
 
 export function SettingsTab() {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [notice, setNotice] = useState('');
   const [error, setError] = useState('');
+  const [sites, setSites] = useState<string[]>([]);
+  const loadSites = () => call({ type: 'sites:list' }).then((r) => r.ok && setSites(r.value));
   useEffect(() => {
     call({ type: 'settings:get' }).then((r) => (r.ok ? setSettings(r.value) : setError(errorText(r))));
+    loadSites();
   }, []);
   if (!settings) return error ? <p class="error">{error}</p> : null;
 
@@ -29,43 +33,56 @@ export function SettingsTab() {
   }
 
   return (
-    <form class="card" onSubmit={save} data-testid="settings-tab">
-      <Alerts error={error} notice={notice} />
-      <label>
-        {t('settings_auto_lock')}
-        <input
-          type="number"
-          min={1}
-          max={1440}
-          data-testid="auto-lock"
-          value={settings.autoLockMinutes}
-          onInput={(e) => setSettings({ ...settings, autoLockMinutes: Number(e.currentTarget.value) })}
+    <>
+      <form class="card" onSubmit={save} data-testid="settings-tab">
+        <Alerts error={error} notice={notice} />
+        <label>
+          {t('settings_auto_lock')}
+          <input
+            type="number"
+            min={1}
+            max={1440}
+            data-testid="auto-lock"
+            value={settings.autoLockMinutes}
+            onInput={(e) => setSettings({ ...settings, autoLockMinutes: Number(e.currentTarget.value) })}
+          />
+        </label>
+        <label>
+          {t('settings_directory_url')}
+          <input
+            type="url"
+            data-testid="directory-url"
+            value={settings.directoryUrl}
+            onInput={(e) => setSettings({ ...settings, directoryUrl: e.currentTarget.value })}
+          />
+        </label>
+        <label>
+          {t('settings_directory_key')}
+          <input
+            data-testid="directory-key"
+            spellcheck={false}
+            autocomplete="off"
+            placeholder="base64"
+            value={settings.directoryPublicKey}
+            onInput={(e) => setSettings({ ...settings, directoryPublicKey: e.currentTarget.value.trim() })}
+          />
+        </label>
+        <p class="hint">{t('settings_directory_key_explain')}</p>
+        <button type="submit" data-testid="save-settings">
+          {t('save')}
+        </button>
+      </form>
+      <section class="card" data-testid="sites-section">
+        <h3>{t('sites_title')}</h3>
+        <p class="hint">{t('sites_explain')}</p>
+        <EnabledSites
+          sites={sites}
+          onChange={(e) => {
+            setError(e);
+            loadSites();
+          }}
         />
-      </label>
-      <label>
-        {t('settings_directory_url')}
-        <input
-          type="url"
-          data-testid="directory-url"
-          value={settings.directoryUrl}
-          onInput={(e) => setSettings({ ...settings, directoryUrl: e.currentTarget.value })}
-        />
-      </label>
-      <label>
-        {t('settings_directory_key')}
-        <input
-          data-testid="directory-key"
-          spellcheck={false}
-          autocomplete="off"
-          placeholder="base64"
-          value={settings.directoryPublicKey}
-          onInput={(e) => setSettings({ ...settings, directoryPublicKey: e.currentTarget.value.trim() })}
-        />
-      </label>
-      <p class="hint">{t('settings_directory_key_explain')}</p>
-      <button type="submit" data-testid="save-settings">
-        {t('save')}
-      </button>
-    </form>
+      </section>
+    </>
   );
 }

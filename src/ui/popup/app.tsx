@@ -6,6 +6,7 @@ import { Alerts } from '../components/alerts';
 import { Header } from '../components/header';
 import { Onboarding } from './onboarding';
 import { Status } from './status';
+import { ThisPage } from './this-page';
 import { Unlock } from './unlock';
 
 export function PopupApp() {
@@ -41,6 +42,7 @@ export function PopupApp() {
       ) : status?.state === 'unlocked' ? (
         <Status onLocked={refresh} />
       ) : null}
+      {status && !onboarding && <ThisPage />}
     </main>
   );
 }
