@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
 import { contentScriptMatches } from './src/shell/hosts';
 
@@ -14,6 +15,21 @@ export default defineConfig({
   publicDir: 'public',
   outDir: '.output',
   manifestVersion: 3,
+  // Content script only: WXT's ContentScriptContext announces every content script
+  // on the page's document with an event named after the extension id. Its only
+  // importer is WXT's content-script wrapper; src/content/context.ts takes its place
+  // and dispatches nothing the page can observe (SECURITY.md §Known issues,
+  // test/content/context.test.ts checks the alias still hits).
+  vite: () => ({
+    resolve: {
+      alias: [
+        {
+          find: /^wxt\/utils\/content-script-context$/,
+          replacement: fileURLToPath(new URL('./src/content/context.ts', import.meta.url)),
+        },
+      ],
+    },
+  }),
   manifest: ({ browser, mode }) => ({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',

@@ -1,0 +1,134 @@
+/**
+ * The content script's runtime, for one top document.
+ *
+ *   MutationObserver (top document + the spec's same-origin frames)
+ *        │  batched: one pass per frame/idle tick
+ *        ▼
+ *      pass ──► compose.scan   Encrypt buttons, overlays      (compose.ts)
+ *           ──► reader.scan    reader:stage, reader frames    (reader.ts)
+ *           ──► generic.scan   generic mode only              (generic.ts)
+ *           ──► reporter       providers:report on change     (report.ts)
+ *
+ *   background ──TabCommand──► handle() ──► compose / generic / reader
+ *
+ * Everything hangs off one AbortSignal: when it aborts (the extension was
+ * reloaded or updated, or a newer copy of this script started), observers,
+ * listeners and everything drawn go away.
+ */
+import type { TabCommand } from '../messaging/messages';
+import type { ProviderSpec } from '../providers/types';
+import { createCompose } from './compose';
+import { type Answer, type ContentDeps, fail, ok } from './deps';
+import { documentsOf, queryAllIn } from './dom';
+import { createGeneric } from './generic';
+import { createReader } from './reader';
+import { createReporter, expectationMet } from './report';
+
+export interface Runtime {
+  /** Runs a pass now (tests; normally mutations schedule one). */
+  pass(): void;
+  /** Schedules a pass on the next tick; many calls in one tick make one pass. */
+  schedule(): void;
+  handle(cmd: TabCommand): Promise<Answer>;
+  compose: ReturnType<typeof createCompose>;
+  reader: ReturnType<typeof createReader>;
+  generic: ReturnType<typeof createGeneric> | null;
+}
+
+export function startRuntime(
+  doc: Document,
+  provider: ProviderSpec,
+  deps: ContentDeps,
+  signal: AbortSignal,
+): Runtime {
+  const compose = createCompose(provider, deps, signal);
+  const reader = createReader(provider, deps, signal);
+  const generic = provider.id === 'generic' ? createGeneric(doc, reader, deps, signal) : null;
+  const observed = new WeakSet<Document>();
+  const watchedFrames = new WeakSet<Element>();
+  const observers: MutationObserver[] = [];
+  let scheduled = false;
+
+  const schedule = () => {
+    if (scheduled || signal.aborted) return;
+    scheduled = true;
+    deps.defer(() => {
+      scheduled = false;
+      if (!signal.aborted) pass();
+    });
+  };
+
+  function observe(target: Document): void {
+    if (observed.has(target)) return;
+    observed.add(target);
+    const view = target.defaultView ?? doc.defaultView;
+    const Observer = view?.MutationObserver ?? MutationObserver;
+    const observer = new Observer(schedule);
+    observer.observe(target, { childList: true, subtree: true });
+    observers.push(observer);
+  }
+
+  function pass(): void {
+    if (signal.aborted) return;
+    // A frame's new document (Roundcube loads each message into the same iframe).
+    for (const selector of provider.frames) {
+      for (const frame of doc.querySelectorAll(selector)) {
+        if (watchedFrames.has(frame)) continue;
+        watchedFrames.add(frame);
+        frame.addEventListener('load', schedule, { signal });
+      }
+    }
+    const docs = documentsOf(doc, provider.frames);
+    for (const d of docs) observe(d);
+    const composes = compose.scan(docs);
+    const messages = generic ? generic.scan() : reader.scan(docs);
+    reporter.update(
+      { compose: composes > 0, reader: messages > 0 },
+      {
+        compose: expectationMet(provider.compose?.expected, docs),
+        reader: expectationMet(provider.reader?.expected, docs),
+      },
+    );
+  }
+
+  const reporter = createReporter(provider.id, deps, schedule);
+
+  async function handle(cmd: TabCommand): Promise<Answer> {
+    switch (cmd.type) {
+      case 'compose:insert':
+        if (compose.openTickets().includes(cmd.ticket) || !generic) return compose.insert(cmd);
+        return generic.insert(cmd);
+      case 'compose:close':
+        return ok({ closed: compose.close(cmd.ticket) });
+      case 'frame:resize':
+        return ok({ resized: reader.resize(cmd.ticket, cmd.height) });
+      case 'compose:start': {
+        const spec = provider.reader;
+        if (!spec) return fail('not-found', 'this page has no reply button');
+        const selector =
+          cmd.mode === 'reply' ? spec.reply : cmd.mode === 'reply-all' ? spec.replyAll : spec.forward;
+        // The top document's toolbar first (Roundcube), then the message frames.
+        const button = queryAllIn(documentsOf(doc, provider.frames), selector).find(
+          (el) => !el.classList.contains('disabled') && el.getAttribute('aria-disabled') !== 'true',
+        ) as HTMLElement | undefined;
+        if (!button) return fail('not-found', `no ${cmd.mode} button on this page`);
+        button.click();
+        return ok({ started: true });
+      }
+    }
+  }
+
+  signal.addEventListener(
+    'abort',
+    () => {
+      for (const observer of observers) observer.disconnect();
+      compose.stop();
+      reader.stop();
+      generic?.stop();
+    },
+    { once: true },
+  );
+
+  pass();
+  return { pass, schedule, handle, compose, reader, generic };
+}
