@@ -1,18 +1,23 @@
 /**
  * What the background's handlers share: the vault (opened lazily, since MV3
  * listeners must be registered synchronously at start-up), the unlocked
- * session, the decrypt rate limiter, and a cache of unlocked identities that
- * is dropped on lock.
+ * session, the decrypt rate limiter, a cache of unlocked identities that
+ * is dropped on lock, and the webmail integration's per-tab state.
  */
 import { type CryptoErrorCode, type Identity, isCryptoError } from '../crypto';
 import { isVaultError, type Vault, type VaultErrorCode, type VaultKey, vaultKeyFromBytes } from '../keyring';
 import { type DomainErrorCode, HandlerError, isDomainErrorCode } from '../messaging/result';
+import { ProviderReports } from './provider-status';
 import { RateLimiter } from './rate-limit';
+import { ReplySeeds } from './reply-seeds';
 import type { Session } from './session';
+import { TicketStore } from './tickets';
 
 export interface MarkerStore {
   get(key: string): Promise<Record<string, unknown>>;
   set(items: Record<string, unknown>): Promise<void>;
+  /** Encrypted drafts are deleted, not blanked, once sent (issue 5). */
+  remove(key: string): Promise<void>;
 }
 
 export interface BackgroundContext {
@@ -24,12 +29,24 @@ export interface BackgroundContext {
   /** The recovery code between `vault:create` and its confirmation, in memory only. */
   pendingRecoveryCode: string | null;
   identities: Identity[] | null;
+  /** Webmail integration (issue 5): memory only, see tickets.ts. */
+  readonly tickets: TicketStore;
+  readonly replySeeds: ReplySeeds;
+  readonly providerReports: ProviderReports;
+}
+
+/** A webmail tab closed: nothing staged for it can be redeemed or shown again. */
+export function dropTab(ctx: BackgroundContext, tabId: number): void {
+  ctx.tickets.dropTab(tabId);
+  ctx.replySeeds.dropTab(tabId);
+  ctx.providerReports.dropTab(tabId);
 }
 
 export function createContext(
   openVault: () => Promise<Vault>,
   session: Session,
   local: MarkerStore,
+  now: () => number = Date.now,
 ): BackgroundContext {
   let vault: Promise<Vault> | undefined;
   const ctx: BackgroundContext = {
@@ -46,6 +63,9 @@ export function createContext(
     decryptLimiter: new RateLimiter({ burst: 20, perSecond: 1 }),
     pendingRecoveryCode: null,
     identities: null,
+    tickets: new TicketStore({ now }),
+    replySeeds: new ReplySeeds(now),
+    providerReports: new ProviderReports(now),
   };
   session.onLock(() => {
     ctx.identities = null;

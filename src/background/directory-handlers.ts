@@ -2,6 +2,7 @@
 import { normalizeAddress } from '../crypto';
 import { base64Encode } from '../crypto/armor';
 import { toHex } from '../crypto/bytes';
+import type { Contact } from '../keyring';
 import { HandlerError } from '../messaging/result';
 import type { Handlers } from '../messaging/router';
 import { contactView } from './contact-handlers';
@@ -29,30 +30,41 @@ export async function rememberOwnKeys(ctx: BackgroundContext): Promise<OwnKeys |
   return own;
 }
 
+/**
+ * Looks `address` up in the configured directory and records the key as a
+ * `directory-verified` contact. Shared by `directory:lookup` and the compose
+ * frame's recipient check (`compose:recipients`). Throws `directory-*` codes.
+ */
+export function lookupContact(
+  ctx: BackgroundContext,
+  deps: DirectoryDeps,
+  address: string,
+): Promise<Contact> {
+  return directoryExplained(async () => {
+    const normalized = normalizeAddress(address);
+    const { client } = await directoryClient(ctx, deps);
+    // Every check (self-signature, address, signed head, inclusion,
+    // consistency with what we saw before) passed, or this threw.
+    const { bundle } = await client.lookup(normalized);
+    const vault = await ctx.vault();
+    const key = await vaultKey(ctx);
+    const r = await vault.contacts.observe(key, {
+      address: normalized,
+      bundle: bundle.bytes,
+      source: 'directory',
+      directoryVerified: true,
+    });
+    return r.contact;
+  });
+}
+
 type DirectoryHandlers = Pick<Handlers, 'directory:lookup' | 'directory:publish' | 'directory:check'>;
 
 export function directoryHandlers(ctx: BackgroundContext, deps: DirectoryDeps = {}): DirectoryHandlers {
   const doFetch = deps.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init));
   return {
     'directory:lookup': ({ address }) =>
-      explained(() =>
-        directoryExplained(async () => {
-          const normalized = normalizeAddress(address);
-          const { client } = await directoryClient(ctx, deps);
-          // Every check (self-signature, address, signed head, inclusion,
-          // consistency with what we saw before) passed, or this threw.
-          const { bundle } = await client.lookup(normalized);
-          const vault = await ctx.vault();
-          const key = await vaultKey(ctx);
-          const r = await vault.contacts.observe(key, {
-            address: normalized,
-            bundle: bundle.bytes,
-            source: 'directory',
-            directoryVerified: true,
-          });
-          return contactView(r.contact);
-        }),
-      ),
+      explained(async () => contactView(await lookupContact(ctx, deps, address))),
 
     'directory:publish': () =>
       explained(async () => {

@@ -6,11 +6,13 @@
 import { browser } from 'wxt/browser';
 import { Vault } from '../keyring';
 import { registerMessageRouter } from '../messaging/register';
-import { createContext } from './context';
+import { createContext, dropTab } from './context';
 import { scheduledCheck } from './directory';
 import { createBackgroundHandlers } from './handlers';
 import { ensureSecurityMarker } from './misc-handlers';
+import { browserPorts } from './ports';
 import { Session } from './session';
+import { SiteRegistry } from './sites';
 
 export const AUTO_LOCK_ALARM = 'cipherpost-auto-lock';
 /** Issue #4: the owner checks their own address in the directory's log daily and at start-up. */
@@ -25,12 +27,24 @@ export function startBackground(): void {
 
   const session = new Session(sessionStorage as never);
   const ctx = createContext(() => Vault.open(), session, browser.storage.local as never);
+  const ports = browserPorts();
+  const sites = new SiteRegistry(ctx.local, ports);
   registerMessageRouter(undefined, {
-    handlers: createBackgroundHandlers(ctx, {
-      version: browser.runtime.getManifest().version,
-      browser: import.meta.env.BROWSER ?? 'unknown',
-    }),
+    handlers: createBackgroundHandlers(
+      ctx,
+      { version: browser.runtime.getManifest().version, browser: import.meta.env.BROWSER ?? 'unknown' },
+      { ports, sites },
+    ),
+    // Build hosts plus the enabled sites (cached in the registry, updated on change).
+    contentHosts: () => sites.contentHosts(),
   });
+
+  // Tickets, reply seeds and provider reports of a closed tab go with it (issue 5).
+  browser.tabs.onRemoved.addListener((tabId) => dropTab(ctx, tabId));
+  // A host permission revoked in the browser's settings disables its site; and at
+  // every start, a site whose permission is gone is dropped (docs/webmail-integration.md).
+  browser.permissions.onRemoved.addListener(() => void sites.recheck().catch(() => {}));
+  void sites.recheck().catch(() => {});
 
   browser.runtime.onInstalled.addListener(() => {
     void ensureSecurityMarker(ctx);

@@ -103,7 +103,11 @@ const DOMAIN_ERROR_CODES: readonly DomainErrorCode[] = [
 export class HandlerError extends Error {
   override readonly name = 'HandlerError';
   constructor(
-    readonly code: DomainErrorCode,
+    /**
+     * `forbidden` too: a ticket redeemed by a frame it is not bound to is refused
+     * like a sender the policy refuses (docs/webmail-integration.md §Tickets).
+     */
+    readonly code: DomainErrorCode | 'forbidden',
     message: string,
   ) {
     super(message);

@@ -16,7 +16,14 @@
 
 import { MESSAGES, type MessageOf, type MessageSpec, type MessageType, type ResponseOf } from './messages';
 import { err, HandlerError, ok, type Result } from './result';
-import { BUILD_CONTENT_HOSTS, classifySender, type TrustedSender } from './sender';
+import {
+  BUILD_CONTENT_HOSTS,
+  classifySender,
+  parseOrigin,
+  type SenderLike,
+  sameOrigin,
+  type TrustedSender,
+} from './sender';
 
 export type Handler<T extends MessageType> = (
   message: MessageOf<T>,
@@ -34,18 +41,35 @@ export interface RouterOptions {
   handlers: SomeHandlers;
   /** The message table (who may send what); defaults to MESSAGES. Tests narrow it. */
   messages?: { readonly [T in MessageType]: MessageSpec<T> };
-  /** Content-script host patterns; defaults to this build's. */
-  contentHosts?: readonly string[];
+  /**
+   * Content-script host patterns; defaults to this build's. A getter is asked per
+   * web sender, so sites the user enables later are accepted without a restart
+   * (docs/webmail-integration.md §Host permissions).
+   */
+  contentHosts?: readonly string[] | ContentHosts;
   /** Told about refused senders and handler failures (default: console.warn / console.error). */
   onRefused?: (reason: string, raw: unknown) => void;
   onError?: (error: unknown, type: MessageType) => void;
 }
 
+/** The current content-script host patterns: the build's plus the sites the user enabled. */
+export type ContentHosts = () => Promise<readonly string[]> | readonly string[];
+
 export type Router = (raw: unknown, sender: unknown) => Promise<Result<unknown>>;
 
 export function createRouter(options: RouterOptions): Router {
   const messages = options.messages ?? MESSAGES;
-  const contentHosts = options.contentHosts ?? BUILD_CONTENT_HOSTS;
+  const hosts = options.contentHosts ?? BUILD_CONTENT_HOSTS;
+  const contentHosts: ContentHosts = typeof hosts === 'function' ? hosts : () => hosts;
+  /** A failing getter must not leave a message unanswered: the build's hosts still hold. */
+  const hostsNow = async (): Promise<readonly string[]> => {
+    try {
+      return await contentHosts();
+    } catch {
+      onRefused('the enabled sites could not be read; build hosts only', null);
+      return BUILD_CONTENT_HOSTS;
+    }
+  };
   const onRefused =
     options.onRefused ?? ((reason: string) => console.warn(`[cipherpost] refused message: ${reason}`));
   const onError =
@@ -78,7 +102,9 @@ export function createRouter(options: RouterOptions): Router {
   }
 
   return async (raw, rawSender) => {
-    const classified = classifySender(rawSender, options.extensionId, options.extensionOrigin, contentHosts);
+    // Only a web sender can depend on the host list; extension senders never wait for it.
+    const patterns = isExtensionSender(rawSender, options.extensionOrigin) ? [] : await hostsNow();
+    const classified = classifySender(rawSender, options.extensionId, options.extensionOrigin, patterns);
     if (!classified.ok) {
       onRefused(classified.reason, raw);
       return err('forbidden', 'sender not allowed');
@@ -92,4 +118,17 @@ export function createRouter(options: RouterOptions): Router {
     if (!Object.hasOwn(messages, type)) return err('unknown-message', 'unknown message type');
     return dispatch(type as MessageType, record, classified.sender);
   };
+}
+
+/**
+ * A quick pre-check with the same origin rule classifySender applies (Chrome's
+ * `origin`, else Firefox's `url`): classifySender still decides everything, this
+ * only spares extension senders the host lookup.
+ */
+function isExtensionSender(rawSender: unknown, extensionOrigin: string): boolean {
+  if (typeof rawSender !== 'object' || rawSender === null) return false;
+  const s = rawSender as SenderLike;
+  const origin = parseOrigin(typeof s.origin === 'string' ? s.origin : s.url);
+  const own = parseOrigin(extensionOrigin);
+  return origin !== null && own !== null && sameOrigin(origin, own);
 }
