@@ -5,7 +5,7 @@
  * the reader's sanitizer first: it runs in the extension's origin, so a hostile quote must
  * not load anything here either. The HTML sent is sanitized again (app.tsx).
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { isSafeLink, sanitizeHtml } from '../reader/sanitize';
 import { t } from '../ui/i18n';
 
@@ -84,7 +84,7 @@ function RichEditor({
   const [url, setUrl] = useState('https://');
   const [linkError, setLinkError] = useState('');
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const editor = editorRef.current;
     if (!editor) return;
     editor.innerHTML = sanitizeHtml(initial);

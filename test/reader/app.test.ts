@@ -1,0 +1,203 @@
+// @vitest-environment happy-dom
+/**
+ * The reader frame rendered with a stand-in background (issue 5): nothing from the
+ * message before a successful reader:open, the ids the browser tests drive, errors in
+ * words, the locked flow through the extension's own unlock window.
+ */
+import { h, render } from 'preact';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ReaderView } from '../../src/messaging/messages';
+import { SRCDOC_CSP } from '../../src/reader/srcdoc';
+import { fakeBackground, waitFor } from './frame-harness';
+import { disableHappyDomLoading, fixNodeNameGetter } from './happy-dom-fix';
+
+const bg = vi.hoisted(() => ({
+  current: null as null | ReturnType<typeof import('./frame-harness').fakeBackground>,
+}));
+vi.mock('../../src/ui/api', () => ({
+  call: (m: unknown) => bg.current!.call(m as never),
+  errorText: (r: { code: string }) => `error_${r.code}`,
+}));
+vi.mock('../../src/ui/i18n', async () => ({ t: (await import('./frame-harness')).fakeT }));
+
+const { ReaderApp } = await import('../../src/reader/app');
+
+const VIEW: ReaderView = {
+  subject: 'Quarterly numbers',
+  bodyType: 'text/plain',
+  body: 'Hello Bob,\n  the numbers.',
+  date: Date.UTC(2026, 11, 3, 12, 0),
+  sender: { address: 'alice@example.com', fingerprint: 'AAAA', trust: 'verified' },
+  recipients: ['bob@example.com'],
+  addressedToYou: true,
+  attachments: [{ name: 'q4.csv', mediaType: 'text/csv', size: 5, data: 'YSxiLGM=' }],
+  signature: {
+    signer: 'alice@example.com',
+    fingerprint: 'AAAA',
+    trust: 'verified',
+    displayedFrom: 'alice@example.com',
+    fromMismatch: false,
+  },
+  source: 'body',
+};
+
+let root: HTMLElement;
+const $ = <E extends Element = HTMLElement>(sel: string) => root.querySelector<E>(sel);
+const state = () => $('#reader')?.getAttribute('data-state');
+
+beforeAll(() => {
+  disableHappyDomLoading(window);
+  fixNodeNameGetter(window as Window & typeof globalThis);
+});
+beforeEach(() => {
+  bg.current = fakeBackground();
+  root = document.createElement('div');
+  document.body.append(root);
+});
+afterEach(() => {
+  render(null, root);
+  root.remove();
+});
+
+describe('reader frame', () => {
+  it('shows nothing of the message until reader:open answered, then all of it', async () => {
+    let answer!: (v: unknown) => void;
+    bg.current!.answers.set('reader:open', () => new Promise((r) => (answer = r)) as never);
+    render(h(ReaderApp, { ticket: 'T1' }), root);
+    await waitFor(() => bg.current!.of('reader:open').length === 1);
+    expect(state()).toBe('loading');
+    expect(root.textContent).not.toContain('Quarterly');
+    expect(bg.current!.of('reader:open')[0]).toEqual({ type: 'reader:open', ticket: 'T1' });
+
+    answer({ ok: true, value: VIEW });
+    await waitFor(() => state() === 'ready');
+    expect($('#subject')?.textContent).toBe('Quarterly numbers');
+    expect($('#body')?.tagName).toBe('PRE');
+    expect($('#body')?.textContent).toBe('Hello Bob,\n  the numbers.');
+    expect($('#signature')?.getAttribute('data-trust')).toBe('verified');
+    expect($('#signature')?.getAttribute('data-mismatch')).toBe('false');
+    expect($('#signature')?.textContent).toBe('sig_verified(alice@example.com)');
+    expect($('#from-mismatch')).toBeNull();
+    expect($('#not-addressed')).toBeNull();
+    expect($('[data-attachment-index="0"]')?.tagName).toBe('BUTTON');
+    expect(root.textContent).toContain('q4.csv');
+    await waitFor(() => $('[data-testid="security-marker"]'));
+  });
+
+  it('warns of a signer who is not the displayed From, and of a message not addressed to you', async () => {
+    bg.current!.answers.set('reader:open', {
+      ok: true,
+      value: {
+        ...VIEW,
+        addressedToYou: false,
+        signature: {
+          ...VIEW.signature,
+          trust: 'unknown',
+          displayedFrom: 'ceo@example.com',
+          fromMismatch: true,
+        },
+      },
+    });
+    render(h(ReaderApp, { ticket: 'T1' }), root);
+    await waitFor(() => state() === 'ready');
+    expect($('#signature')?.getAttribute('data-mismatch')).toBe('true');
+    expect($('#signature')?.getAttribute('data-trust')).toBe('unknown');
+    expect($('#from-mismatch')?.textContent).toBe('sig_from_mismatch(ceo@example.com)');
+    expect($('#not-addressed')?.textContent).toBe('reader_not_addressed');
+  });
+
+  it('renders HTML sanitized in a script-less sandboxed frame with the CSP first', async () => {
+    bg.current!.answers.set('reader:open', {
+      ok: true,
+      value: {
+        ...VIEW,
+        bodyType: 'text/html',
+        body: '<p>Hi <b>Bob</b></p><img src=x onerror=alert(1)><script>alert(2)</script>',
+      },
+    });
+    render(h(ReaderApp, { ticket: 'T1' }), root);
+    await waitFor(() => state() === 'ready');
+    const frame = $<HTMLIFrameElement>('iframe#body-html')!;
+    expect(frame.getAttribute('sandbox')).toBe('allow-same-origin');
+    const srcdoc = frame.getAttribute('srcdoc') ?? '';
+    expect(srcdoc.startsWith(`<meta http-equiv="Content-Security-Policy" content="${SRCDOC_CSP}">`)).toBe(
+      true,
+    );
+    expect(srcdoc).toContain('<p>Hi <b>Bob</b></p>');
+    expect(srcdoc).not.toMatch(/script|onerror|alert/);
+    expect($('#body')).toBeNull();
+  });
+
+  it.each([
+    ['not-for-this-key', 'reader_error_not_for_this_key'],
+    ['bad-signature', 'reader_error_bad_signature'],
+    ['truncated', 'reader_error_truncated'],
+    ['ticket-expired', 'reader_error_ticket_expired'],
+    ['rate-limited', 'reader_error_rate_limited'],
+  ])('explains %s in words', async (code, key) => {
+    bg.current!.answers.set('reader:open', { ok: false, code: code as never, message: 'background text' });
+    render(h(ReaderApp, { ticket: 'T1' }), root);
+    await waitFor(() => state() === 'error');
+    expect($('#error')?.getAttribute('data-code')).toBe(code);
+    expect($('#error')?.textContent).toBe(key);
+    expect(root.textContent).not.toContain('background text');
+    expect($('#subject')).toBeNull();
+  });
+
+  it('without a ticket says to reload and asks nothing', async () => {
+    render(h(ReaderApp, { ticket: '' }), root);
+    await waitFor(() => state() === 'error');
+    expect($('#error')?.getAttribute('data-code')).toBe('ticket-expired');
+    expect(bg.current!.of('reader:open')).toEqual([]);
+  });
+
+  it('when locked: a button to the extension unlock window, no passphrase field, retry once unlocked', async () => {
+    let unlocked = false;
+    bg.current!.answers.set('reader:open', () =>
+      unlocked ? { ok: true, value: VIEW } : { ok: false, code: 'locked', message: 'locked' },
+    );
+    bg.current!.answers.set('vault:open-unlock', { ok: true, value: { opened: true } });
+    bg.current!.answers.set('vault:status', () => ({
+      ok: true,
+      value: {
+        state: unlocked ? 'unlocked' : 'locked',
+        retryAfterMs: 0,
+        addresses: [],
+        recoveryPending: false,
+      },
+    }));
+    render(h(ReaderApp, { ticket: 'T1' }), root);
+    await waitFor(() => state() === 'locked');
+    expect($('#error')?.getAttribute('data-code')).toBe('locked');
+    expect(root.querySelector('input')).toBeNull();
+    $<HTMLButtonElement>('#unlock')!.click();
+    await waitFor(() => bg.current!.of('vault:open-unlock').length === 1);
+    unlocked = true;
+    await waitFor(() => state() === 'ready', 3000);
+    expect(bg.current!.of('reader:open').length).toBe(2);
+    expect($('#subject')?.textContent).toBe('Quarterly numbers');
+  });
+
+  it('reply, reply all and forward ask the background with the ticket', async () => {
+    bg.current!.answers.set('reader:open', { ok: true, value: VIEW });
+    bg.current!.answers.set('compose:reply', { ok: true, value: { started: true } });
+    render(h(ReaderApp, { ticket: 'T1' }), root);
+    await waitFor(() => state() === 'ready');
+    for (const id of ['reply', 'reply-all', 'forward']) $<HTMLButtonElement>(`#${id}`)!.click();
+    await waitFor(() => bg.current!.of('compose:reply').length === 3);
+    expect(bg.current!.of('compose:reply')).toEqual([
+      { type: 'compose:reply', ticket: 'T1', mode: 'reply' },
+      { type: 'compose:reply', ticket: 'T1', mode: 'reply-all' },
+      { type: 'compose:reply', ticket: 'T1', mode: 'forward' },
+    ]);
+  });
+
+  it('reports its height with its ticket', async () => {
+    bg.current!.answers.set('reader:open', { ok: true, value: VIEW });
+    render(h(ReaderApp, { ticket: 'T1' }), root);
+    await waitFor(() => bg.current!.of('frame:resize').length > 0);
+    const first = bg.current!.of('frame:resize')[0] as { ticket: string; height: number };
+    expect(first.ticket).toBe('T1');
+    expect(typeof first.height).toBe('number');
+  });
+});
