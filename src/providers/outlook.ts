@@ -28,7 +28,8 @@ export const outlook: ProviderSpec = {
   },
   reader: {
     message: '.item-reading-pane',
-    body: '[aria-label="Message body"], .message-body',
+    // role=document: the compose editor has the same aria-label (role=textbox).
+    body: 'div[role="document"][aria-label="Message body"]',
     from: { selector: '.item-header-actions .lpc-hoverTarget span' },
     attachments: { selector: '.attachment-well a[href]' },
     reply: 'button[aria-label="Reply"]',
