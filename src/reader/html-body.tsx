@@ -23,7 +23,8 @@ export function HtmlBody({ html }: { html: string }) {
     const onLoad = () => {
       const doc = frame.contentDocument;
       if (!doc) return;
-      const measure = () => setHeight(Math.ceil(doc.documentElement.scrollHeight));
+      // The root's box, not scrollHeight (never less than the frame's own height).
+      const measure = () => setHeight(Math.ceil(doc.documentElement.getBoundingClientRect().height));
       measure();
       observer?.disconnect();
       observer = new ResizeObserver(measure);

@@ -58,7 +58,9 @@ export function createHeightReporter(
 export function watchDocumentHeight(send: (height: number) => void): () => void {
   const reporter = createHeightReporter(send);
   const root = document.documentElement;
-  const measure = () => reporter.update(root.scrollHeight);
+  // The root's box, not scrollHeight: scrollHeight is never less than the iframe's
+  // current height, so the frame could grow but never shrink.
+  const measure = () => reporter.update(root.getBoundingClientRect().height);
   const observer = new ResizeObserver(measure);
   observer.observe(root);
   if (document.body) observer.observe(document.body);

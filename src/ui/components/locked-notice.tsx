@@ -4,7 +4,7 @@
  * field, so a page cannot train users to type it into something that looks like us.
  * While shown, it asks for the vault state every second and calls `onUnlocked` once.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, errorText } from '../api';
 import { t } from '../i18n';
 
@@ -13,6 +13,9 @@ export const UNLOCK_POLL_MS = 1000;
 export function LockedNotice({ onUnlocked }: { onUnlocked: () => void }) {
   const [error, setError] = useState('');
   const [opened, setOpened] = useState(false);
+  // The latest callback, so re-renders of the parent do not restart the polling.
+  const callback = useRef(onUnlocked);
+  callback.current = onUnlocked;
 
   useEffect(() => {
     let done = false;
@@ -21,14 +24,14 @@ export function LockedNotice({ onUnlocked }: { onUnlocked: () => void }) {
       if (!done && r.ok && r.value.state === 'unlocked') {
         done = true;
         clearInterval(id);
-        onUnlocked();
+        callback.current();
       }
     }, UNLOCK_POLL_MS);
     return () => {
       done = true;
       clearInterval(id);
     };
-  }, [onUnlocked]);
+  }, []);
 
   async function openUnlock() {
     setError('');
