@@ -15,6 +15,14 @@ const STATUS_KEYS: Record<RecipientState, string> = {
   invalid: 'key_status_invalid',
 };
 
+/** Why a status is what it is; a changed key is a warning, the others are information. */
+export const NOTE_KEYS: Record<NonNullable<RecipientView['note']>, string> = {
+  'key-changed': 'key_note_key_changed',
+  'from-directory': 'key_note_from_directory',
+  'directory-error': 'key_note_directory_error',
+  own: 'key_note_own',
+};
+
 export function RecipientField({
   field,
   value,
@@ -55,17 +63,21 @@ export function RecipientField({
       <ul id={listId} class="recipients" aria-live="polite">
         {addresses.map((address) => {
           const state = recipientState(address, known);
-          const fingerprint = known.get(address.toLowerCase())?.fingerprint;
+          const view = known.get(address.toLowerCase());
+          const fingerprint = view?.fingerprint;
+          const note = state === 'invalid' ? undefined : view?.note;
           return (
             <li
               key={address}
               class={`recipient status-${state}`}
               data-recipient={address}
               data-status={state}
+              data-note={note}
               title={fingerprint}
             >
               <span class="recipient-address">{address}</span>{' '}
               <span class="badge">{t(STATUS_KEYS[state])}</span>
+              {note && <span class={`note note-${note}`}> · {t(NOTE_KEYS[note])}</span>}
               <button
                 type="button"
                 class="link remove"

@@ -42,6 +42,7 @@ const CONTEXT: ComposeContext = {
 const STATUS: Record<string, RecipientView['status']> = {
   'carol@example.com': 'directory-verified',
   'dave@example.com': 'no-key',
+  'erin@example.com': 'unverified',
 };
 
 let root: HTMLElement;
@@ -121,6 +122,19 @@ describe('compose frame', () => {
     $<HTMLButtonElement>('[data-recipient="dave@example.com"] button')!.click();
     await waitFor(() => $('#blocked') === null);
     expect($<HTMLButtonElement>('#encrypt-send')!.disabled).toBe(false);
+  });
+
+  it('shows why a status is what it is, a changed key loudest', async () => {
+    bg.current!.answers.set('compose:recipients', {
+      ok: true,
+      value: [{ address: 'erin@example.com', status: 'unverified', note: 'key-changed' }],
+    });
+    await open();
+    typeInto($<HTMLInputElement>('#to')!, 'erin@example.com');
+    await waitFor(() => badge('erin@example.com') === 'unverified');
+    const li = $('[data-recipient="erin@example.com"]')!;
+    expect(li.getAttribute('data-note')).toBe('key-changed');
+    expect(li.textContent).toContain('key_note_key_changed');
   });
 
   it('sends the draft as typed, plain text', async () => {

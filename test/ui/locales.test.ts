@@ -66,6 +66,7 @@ describe('locales', () => {
       ...['verified', 'directory_verified', 'unverified', 'no_key', 'checking', 'invalid'].map(
         (s) => `key_status_${s}`,
       ),
+      ...['key_changed', 'from_directory', 'directory_error', 'own'].map((s) => `key_note_${s}`),
       'compose_sent',
       'compose_inserted',
       'site_enabled',
