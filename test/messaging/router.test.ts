@@ -14,6 +14,7 @@ import {
   FIREFOX_ORIGIN,
   firefoxOutlookContent,
   firefoxPopup,
+  PROD_HOSTS,
 } from './fixtures';
 
 const PING = { type: 'system:ping' } as const;
@@ -179,5 +180,44 @@ describe('router: every request gets an answer', () => {
   it('answers a rejected async handler with internal', async () => {
     const { route } = router({ handlers: { 'system:ping': async () => Promise.reject(new Error('x')) } });
     expect(await route(PING, chromePopup())).toMatchObject({ ok: false, code: 'internal' });
+  });
+});
+
+describe('router: content hosts that change at run time (enabled sites)', () => {
+  const site = (url: string) => ({
+    id: CHROME_ID,
+    url,
+    origin: new URL(url).origin,
+    frameId: 0,
+    tab: { id: 14, url },
+  });
+
+  it('asks the getter per web sender and follows its answer', async () => {
+    let hosts: readonly string[] = PROD_HOSTS;
+    const getter = vi.fn(async () => hosts);
+    const { route } = router({ contentHosts: getter });
+    const roundcube = site('https://webmail.example.org/?_task=mail');
+    expect(await route(PING, roundcube)).toMatchObject({ ok: false, code: 'forbidden' });
+    hosts = [...PROD_HOSTS, 'https://webmail.example.org/*'];
+    expect(await route(PING, roundcube)).toEqual({ ok: true, value: PONG });
+    expect(await route(PING, chromeGmailContent())).toEqual({ ok: true, value: PONG });
+    hosts = PROD_HOSTS;
+    expect(await route(PING, roundcube)).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(getter).toHaveBeenCalledTimes(4);
+    // Extension senders never wait for the host list.
+    await route(PING, chromePopup());
+    await route({ type: 'vault:status' }, chromeComposeFrame());
+    expect(getter).toHaveBeenCalledTimes(4);
+  });
+
+  it('answers with the build hosts when the getter fails', async () => {
+    const { route, onRefused } = router({
+      contentHosts: async () => {
+        throw new Error('storage unavailable');
+      },
+    });
+    expect(await route(PING, chromeGmailContent())).toEqual({ ok: true, value: PONG });
+    expect(await route(PING, site('https://webmail.example.org/'))).toMatchObject({ code: 'forbidden' });
+    expect(onRefused).toHaveBeenCalled();
   });
 });
