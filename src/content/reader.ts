@@ -111,8 +111,10 @@ export function createReader(provider: ProviderSpec, deps: ContentDeps, signal: 
     } catch {
       return false;
     }
-    // Same origin only: the webmail's own download, with the user's session.
-    if (url.origin !== new URL(doc.baseURI).origin) return false;
+    // Same origin only: the webmail's own download, with the user's session. (A
+    // framed about:blank document has no origin of its own: its base URL's then.)
+    const own = doc.location?.origin && doc.location.origin !== 'null' ? doc.location.origin : null;
+    if (url.origin !== (own ?? new URL(doc.baseURI).origin)) return false;
     let text: string;
     try {
       text = await deps.fetchText(url.href);

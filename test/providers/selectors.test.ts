@@ -15,42 +15,7 @@ import { outlook } from '../../src/providers/outlook';
 import { roundcube } from '../../src/providers/roundcube';
 import type { ProviderSpec } from '../../src/providers/types';
 import { yahoo } from '../../src/providers/yahoo';
-import { loadFixture } from './fixtures';
-
-/** Every selector of a spec by a stable name. Frame-body editors are counted by their frame. */
-export function selectorsOf(spec: ProviderSpec): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (spec.detect) out.detect = spec.detect;
-  spec.frames.forEach((f, i) => {
-    out[`frames.${i}`] = f;
-  });
-  const c = spec.compose;
-  if (c) {
-    out['compose.root'] = c.root;
-    out['compose.to'] = c.to.selector;
-    if (c.cc) out['compose.cc'] = c.cc.selector;
-    if (c.bcc) out['compose.bcc'] = c.bcc.selector;
-    out['compose.subject'] = c.subject;
-    for (const b of c.body) out[`compose.body.${b.kind}`] = b.kind === 'frame-body' ? b.frame! : b.selector;
-    out['compose.toolbar'] = c.toolbar;
-    if (c.fileInput) out['compose.fileInput'] = c.fileInput;
-    if (c.attachmentDone) out['compose.attachmentDone'] = c.attachmentDone;
-    out['compose.send'] = c.send;
-    if (c.expected?.selector) out['compose.expected'] = c.expected.selector;
-  }
-  const r = spec.reader;
-  if (r) {
-    out['reader.message'] = r.message;
-    out['reader.body'] = r.body;
-    out['reader.from'] = r.from.selector;
-    out['reader.attachments'] = r.attachments.selector;
-    out['reader.reply'] = r.reply;
-    out['reader.replyAll'] = r.replyAll;
-    out['reader.forward'] = r.forward;
-    if (r.expected?.selector) out['reader.expected'] = r.expected.selector;
-  }
-  return out;
-}
+import { loadFixture, selectorsOf } from './fixtures';
 
 const TABLE: { spec: ProviderSpec; page: string; counts: Record<string, number> }[] = [
   { spec: roundcube, page: 'login', counts: { detect: 2 } },
