@@ -29,7 +29,7 @@ export const roundcube: ProviderSpec = {
     // onchange="rcmail.command('send-attachment', this.form); this.value=null",
     // uploads on `change` (and empties the input at once).
     fileInput: '#uploadform input[type="file"]',
-    // Uploading: li#rcmupload<ts>; uploaded: li#rcmfile<id>.
+    // Checked on the real page: while uploading li#upload<ts>.uploading, then li#rcmfile<id>.
     attachmentDone: '#attachment-list li[id^="rcmfile"]',
     send: '.formbuttons button.btn.send',
     expected: { url: /[?&]_action=compose\b/ },
