@@ -84,7 +84,9 @@ export function composeHandlers(
         const opening = ports.windows
           .open({ url: ports.getURL(`/compose.html#${ticket.id}`), ...STANDALONE_WINDOW })
           .then((tabId) => {
-            if (tabId !== undefined) ticket.data.windowTabId = tabId;
+            // Without its tab id nobody could redeem the ticket: better to fail now.
+            if (tabId === undefined) throw new Error('the compose window has no tab');
+            ticket.data.windowTabId = tabId;
           });
         ticket.windowOpening = opening;
         try {

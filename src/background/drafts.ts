@@ -48,6 +48,20 @@ export function decodeBase64(data: string): Uint8Array {
   }
 }
 
+/**
+ * Draft writes one after another: each reads the index, changes it and writes it
+ * back, and two autosaves interleaving would lose an entry (and orphan its draft).
+ */
+const queues = new WeakMap<object, Promise<unknown>>();
+function serialized<T>(ctx: BackgroundContext, body: () => Promise<T>): Promise<T> {
+  const run = (queues.get(ctx.local) ?? Promise.resolve()).then(body, body);
+  queues.set(
+    ctx.local,
+    run.catch(() => {}),
+  );
+  return run;
+}
+
 async function readIndex(ctx: BackgroundContext): Promise<DraftMeta[]> {
   const raw = (await ctx.local.get(DRAFT_INDEX_KEY))[DRAFT_INDEX_KEY];
   return Array.isArray(raw) ? (raw as DraftMeta[]) : [];
@@ -75,17 +89,19 @@ export async function saveDraft(
     { subject: '', body: { type: 'text/plain', text: JSON.stringify(fields) }, attachments },
     { sender: author, senderAddress: author.bundle.addresses[0]!, recipients: [], date: now },
   );
-  const index = (await readIndex(ctx)).filter((m) => m.id !== where.id);
-  index.push({ id: where.id, savedAt: now, site: siteHash(where.origin), provider: where.provider });
-  index.sort((a, b) => a.savedAt - b.savedAt);
-  const dropped = index.splice(0, Math.max(0, index.length - MAX_DRAFTS));
-  try {
-    await ctx.local.set({ [draftKey(where.id)]: base64Encode(envelope), [DRAFT_INDEX_KEY]: index });
-  } catch {
-    throw new HandlerError('quota-exceeded', 'the draft does not fit in the browser’s storage');
-  }
-  for (const m of dropped) await ctx.local.remove(draftKey(m.id));
-  return now;
+  return serialized(ctx, async () => {
+    const index = (await readIndex(ctx)).filter((m) => m.id !== where.id);
+    index.push({ id: where.id, savedAt: now, site: siteHash(where.origin), provider: where.provider });
+    index.sort((a, b) => a.savedAt - b.savedAt);
+    const dropped = index.splice(0, Math.max(0, index.length - MAX_DRAFTS));
+    try {
+      await ctx.local.set({ [draftKey(where.id)]: base64Encode(envelope), [DRAFT_INDEX_KEY]: index });
+    } catch {
+      throw new HandlerError('quota-exceeded', 'the draft does not fit in the browser’s storage');
+    }
+    for (const m of dropped) await ctx.local.remove(draftKey(m.id));
+    return now;
+  });
 }
 
 function isDraftFields(v: unknown): v is Omit<ComposeDraft, 'attachments'> {
@@ -153,8 +169,10 @@ export async function newestDraft(
   return undefined;
 }
 
-export async function deleteDraft(ctx: BackgroundContext, id: string): Promise<void> {
-  const index = await readIndex(ctx);
-  await ctx.local.set({ [DRAFT_INDEX_KEY]: index.filter((m) => m.id !== id) });
-  await ctx.local.remove(draftKey(id));
+export function deleteDraft(ctx: BackgroundContext, id: string): Promise<void> {
+  return serialized(ctx, async () => {
+    const index = await readIndex(ctx);
+    await ctx.local.set({ [DRAFT_INDEX_KEY]: index.filter((m) => m.id !== id) });
+    await ctx.local.remove(draftKey(id));
+  });
 }

@@ -1,7 +1,6 @@
 /** Reading a message in an extension page or frame: rate-limited, authenticated before release. */
 import type { Handlers } from '../messaging/router';
-import type { BackgroundContext } from './context';
-import { explained } from './context';
+import { type BackgroundContext, explained } from './context';
 import { decryptArmored } from './decrypt';
 
 export function messageHandlers(ctx: BackgroundContext): Pick<Handlers, 'message:decrypt'> {

@@ -5,7 +5,12 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dropTab, unlockedIdentities } from '../../src/background/context';
-import { MAX_DRAFT_ATTACHMENT_BYTES, newestDraft, saveDraft } from '../../src/background/drafts';
+import {
+  DRAFT_INDEX_KEY,
+  MAX_DRAFT_ATTACHMENT_BYTES,
+  newestDraft,
+  saveDraft,
+} from '../../src/background/drafts';
 import { type Background, background, content, extensionTab, frame, value } from './webmail-harness';
 
 let bg: Background;
@@ -108,6 +113,42 @@ describe('providers, frames, windows', () => {
 });
 
 describe('draft bounds', () => {
+  it('concurrent autosaves from several composes lose no draft', async () => {
+    const [me] = await unlockedIdentities(bg.ctx);
+    const empty = {
+      to: [],
+      cc: [],
+      bcc: [],
+      subject: '',
+      bodyType: 'text/plain' as const,
+      body: '',
+      attachments: [],
+    };
+    // A slow storage, as the real one is: reads of the index would interleave.
+    const get = bg.local.get;
+    bg.local.get = async (k) => {
+      const answer = await get(k);
+      await new Promise((r) => setTimeout(r, 200));
+      return answer;
+    };
+    await Promise.all(
+      ['c1', 'c2', 'c3', 'c4', 'c5'].map((id, i) =>
+        saveDraft(
+          bg.ctx,
+          me!,
+          { id, origin: 'https://mail.google.com', provider: 'roundcube' },
+          empty,
+          1000 + i,
+        ),
+      ),
+    );
+    bg.local.get = get;
+    const index = bg.local.data[DRAFT_INDEX_KEY] as { id: string }[];
+    expect(index.map((m) => m.id)).toEqual(expect.arrayContaining(['c1', 'c2', 'c3', 'c4', 'c5']));
+    for (const id of ['c1', 'c2', 'c3', 'c4', 'c5'])
+      expect(bg.local.data[`draft:${id}`]).toEqual(expect.any(String));
+  });
+
   it('resumes only on the same site and keeps attachments up to 8 MiB in total', async () => {
     const [me] = await unlockedIdentities(bg.ctx);
     const file = (name: string, size: number) => ({
