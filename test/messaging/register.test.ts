@@ -80,4 +80,16 @@ describe('registerMessageRouter on fakeBrowser', () => {
     expect(await deliver({ type: 'x:y' }, page)).toMatchObject({ code: 'unknown-message' });
     expect(await deliver(null, page)).toMatchObject({ code: 'bad-request' });
   });
+
+  it('passes a content-host getter through, so enabled sites are accepted as they change', async () => {
+    let sites: string[] = [];
+    registerMessageRouter(fakeRuntime(), {
+      contentHosts: async () => ['https://mail.yahoo.com/*', ...sites.map((o) => `${o}/*`)],
+    });
+    const url = 'https://webmail.example.org/?_task=mail';
+    const sender = { id: ID, url, origin: 'https://webmail.example.org', frameId: 0, tab: { id: 3, url } };
+    expect(await deliver({ type: 'system:ping' }, sender)).toMatchObject({ ok: false, code: 'forbidden' });
+    sites = ['https://webmail.example.org'];
+    expect(await deliver({ type: 'system:ping' }, sender)).toMatchObject({ ok: true });
+  });
 });
