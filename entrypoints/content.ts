@@ -14,7 +14,12 @@ export default defineContentScript({
   allFrames: false,
   noScriptStartedPostMessage: true,
   async main(ctx) {
-    startContentScript(window, ctx.signal);
+    try {
+      startContentScript(window, ctx.signal);
+    } catch (error) {
+      // A webmail's odd DOM must not take the ping (and the e2e report) down with it.
+      console.error('Cipherpost content script did not start', error);
+    }
     const answer = await sendMessage({ type: 'system:ping' });
     // Compile-time constant: this block is not in production bundles, which touch
     // the page's DOM only to draw Cipherpost's own closed-shadow hosts.

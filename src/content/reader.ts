@@ -21,6 +21,7 @@ const MAX_HEIGHT = 20_000;
 /** Stagings per page: a page churning out forged blocks cannot use up the tab's tickets. */
 const MAX_STAGED = 150;
 const MAX_ATTACHMENT = 64 * 1024 * 1024;
+const MAX_TRIES = 3;
 const ATTACHMENT_NAME = /[^\s/\\()]+\.cipherpost(?![\w.])/i;
 
 export function clampHeight(height: number): number {
@@ -41,6 +42,7 @@ export function createReader(provider: ProviderSpec, deps: ContentDeps, signal: 
   const frames = new Map<string, HTMLIFrameElement>();
   const hosts = new Set<HTMLElement>();
   const hidden = new Map<HTMLElement, string>();
+  const failures = new WeakMap<Element, number>();
   let stagings = 0;
 
   function fromOf(message: Element): string {
@@ -91,7 +93,14 @@ export function createReader(provider: ProviderSpec, deps: ContentDeps, signal: 
     staged.set(body, hit.armored);
     const holder = smallestHolder(body, hit.complete) as HTMLElement;
     const ticket = await stage(hit.armored, from, 'body');
-    if (!ticket || !holder.isConnected) return false;
+    if (!ticket) {
+      // The background may be restarting: a later pass tries again, a few times.
+      const failed = (failures.get(body) ?? 0) + 1;
+      failures.set(body, failed);
+      if (failed < MAX_TRIES && !signal.aborted) staged.delete(body);
+      return false;
+    }
+    if (!holder.isConnected) return false;
     insertFrame(holder, ticket);
     hidden.set(holder, holder.style.getPropertyValue('display'));
     pin(holder, { display: 'none' });

@@ -209,3 +209,16 @@ describe('limits', () => {
     ).toBe('');
   });
 });
+
+describe('a background that does not answer', () => {
+  it('staging is tried again on later passes, at most three times', async () => {
+    const { deps, runtime } = roundcubeWithPreview('preview');
+    deps.fail.add('reader:stage');
+    for (let i = 0; i < 6; i++) {
+      runtime.pass();
+      await settle();
+    }
+    expect(stages(deps.sent)).toHaveLength(3);
+    deps.fail.delete('reader:stage');
+  });
+});
