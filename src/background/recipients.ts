@@ -22,6 +22,27 @@ import { lookupContact } from './directory-handlers';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
+/**
+ * Addresses the directory said it does not know, for a few minutes: the compose
+ * frame asks again as the user edits the recipients, and the directory
+ * rate-limits lookups (docs/directory.md). Failures are not remembered.
+ */
+const NOT_FOUND_MS = 5 * 60 * 1000;
+const MAX_NOT_FOUND = 500;
+const notFound = new WeakMap<BackgroundContext, Map<string, number>>();
+
+function knownAbsent(ctx: BackgroundContext, address: string): boolean {
+  const at = notFound.get(ctx)?.get(address);
+  return at !== undefined && Date.now() - at < NOT_FOUND_MS;
+}
+
+function rememberAbsent(ctx: BackgroundContext, address: string): void {
+  const map = notFound.get(ctx) ?? new Map<string, number>();
+  notFound.set(ctx, map);
+  if (map.size >= MAX_NOT_FOUND) map.delete(map.keys().next().value!);
+  map.set(address, Date.now());
+}
+
 function ownIdentity(identities: readonly Identity[], address: string): Identity | undefined {
   return identities.find((i) => i.bundle.addresses.includes(address));
 }
@@ -69,15 +90,15 @@ async function recipientView(
   }
   const contact = await (await ctx.vault()).contacts.get(await vaultKey(ctx), address);
   if (contact) return await contactRecipient(contact);
-  if (!directoryConfigured) return { address, status: 'no-key' };
+  if (!directoryConfigured || knownAbsent(ctx, address)) return { address, status: 'no-key' };
   try {
     return await contactRecipient(await lookupContact(ctx, deps, address), 'from-directory');
   } catch (e) {
     if (!(e instanceof HandlerError) || !e.code.startsWith('directory-')) throw e;
     // Not published is an ordinary answer; anything else the UI words as a directory problem.
-    return e.code === 'directory-not-found'
-      ? { address, status: 'no-key' }
-      : { address, status: 'no-key', note: 'directory-error' };
+    if (e.code !== 'directory-not-found') return { address, status: 'no-key', note: 'directory-error' };
+    rememberAbsent(ctx, address);
+    return { address, status: 'no-key' };
   }
 }
 

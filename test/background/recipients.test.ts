@@ -43,10 +43,19 @@ describe('compose:recipients with a directory', () => {
     ]);
     const [contact] = await value(bg.send({ type: 'contacts:list' }));
     expect(contact).toMatchObject({ address: 'bob@example.org', trust: 'directory-verified' });
+    // Not published: remembered for a while, so editing the recipients does not ask again.
+    let asked = 0;
+    bg.fetch.impl = (url, init) => {
+      asked++;
+      return directory.fetch(url, init);
+    };
+    await recipients(['nobody@example.org']);
+    expect(asked).toBe(0);
     // Known now: answered from the contacts, without a note.
     const [again] = await recipients(['bob@example.org']);
     expect(again).toMatchObject({ status: 'directory-verified' });
     expect(again!.note).toBeUndefined();
+    expect(asked).toBe(0);
   });
 
   it('a directory that is down or lies is directory-error, and no contact is made', async () => {
