@@ -116,6 +116,18 @@ describe('compose:open and the overlay', () => {
     expect(doc.querySelector('cipherpost-compose')).toBeNull();
   });
 
+  it('the recipients as Roundcube itself left them in the captured page (typed into its token input)', async () => {
+    const doc = fixturePage('roundcube', 'compose-plain');
+    const deps = fakeDeps();
+    const runtime = startRuntime(doc, roundcube, deps, controller.signal);
+    await runtime.compose.openFor(doc.querySelector('#compose-content')!);
+    expect(deps.sent.find((m) => m.type === 'compose:open')).toMatchObject({
+      to: ['alice@example.test', 'carol@example.test'],
+      cc: [],
+      bcc: [],
+    });
+  });
+
   it('nothing is drawn when the background refuses', async () => {
     const { doc, deps, runtime } = roundcubeCompose('compose-plain');
     deps.fail.add('compose:open');
