@@ -79,7 +79,8 @@ export function cleanAddresses(...lists: readonly (readonly string[])[]): string
   const out: string[] = [];
   for (const list of lists) {
     for (const raw of list) {
-      const trimmed = raw.trim();
+      // `Name <addr>` as webmails display it: the address is what gets a key.
+      const trimmed = (/<([^<>]+)>\s*$/.exec(raw)?.[1] ?? raw).trim();
       if (trimmed === '') continue;
       let address: string;
       try {
