@@ -175,7 +175,7 @@ export function composeHandlers(
         const addresses = cleanAddresses(m.to, m.cc, m.bcc);
         if (addresses.length === 0) throw new HandlerError('invalid-input', 'add at least one recipient');
         // Bcc recipients are encrypted to like the others, so their addresses are in the
-        // signed recipient list every recipient can read (docs/webmail-integration.md).
+        // signed recipient list every recipient can read (SECURITY.md, Known issues).
         const recipients = await recipientKeys(ctx, addresses);
         const envelope = await encryptMessage(
           {
@@ -192,13 +192,14 @@ export function composeHandlers(
         );
         const armored = armor(envelope);
         const base = {
-          type: 'compose:insert',
+          type: 'compose:insert' as const,
           ticket: ticket.id,
           subject: PLACEHOLDER_SUBJECT,
           send: m.send,
         };
         if (armored.length <= MAX_INLINE_ARMOR) {
-          return { armored, delivery: 'inline' as const, command: { ...base, body: armored } as TabCommand };
+          const command: TabCommand = { ...base, body: armored };
+          return { armored, delivery: 'inline' as const, command };
         }
         if (!ticket.data.canAttach) {
           throw new HandlerError(
@@ -208,7 +209,6 @@ export function composeHandlers(
         }
         const command: TabCommand = {
           ...base,
-          type: 'compose:insert',
           body: ATTACHMENT_NOTICE,
           attachment: { name: ATTACHMENT_NAME, text: armored },
         };
