@@ -180,13 +180,35 @@ function decodeQuotedPrintable(s: string): string {
     .replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
 
-/** Base64 runs (≥ 16 chars) decoded as UTF-8. */
-function base64Runs(s: string): string[] {
+/**
+ * Blocks of consecutive base64 lines (each ≥ 16 chars), joined: MIME base64
+ * parts, armor bodies. Line by line (a regex over a 9 MB run overflows V8's stack).
+ */
+export function base64Blocks(text: string): string[] {
   const out: string[] = [];
-  for (const m of s.replace(/\r?\n/g, '').matchAll(/[A-Za-z0-9+/]{16,}={0,2}/g)) {
-    out.push(Buffer.from(m[0], 'base64').toString('utf8'));
+  let current: string[] = [];
+  const flush = () => {
+    if (current.length) out.push(current.join(''));
+    current = [];
+  };
+  for (const line of text.split(/\r?\n/)) {
+    const t = line.trim();
+    if (t.length >= 16 && /^[A-Za-z0-9+/]+={0,2}$/.test(t)) {
+      current.push(t);
+      if (t.endsWith('=')) flush();
+    } else {
+      flush();
+      // A single long run inside other text (e.g. a form field value).
+      for (const m of t.matchAll(/[A-Za-z0-9+/]{16,1024}={0,2}/g)) out.push(m[0]);
+    }
   }
+  flush();
   return out;
+}
+
+/** Base64 blocks decoded as UTF-8. */
+function base64Runs(s: string): string[] {
+  return base64Blocks(s).map((b) => Buffer.from(b, 'base64').toString('utf8'));
 }
 
 /**
@@ -303,6 +325,23 @@ export async function extensionFrames(
   return out;
 }
 
+/**
+ * Waits until the element's box (page coordinates) stays the same for three
+ * polls 100 ms apart: our frames resize themselves (`frame:resize`) just after
+ * they render, and a click computed before a resize lands elsewhere.
+ */
+export async function stableBox(handle: ElementHandle<Element>, timeoutMs = 10_000): Promise<void> {
+  let last = '';
+  let same = 0;
+  const deadline = Date.now() + timeoutMs;
+  while (same < 3 && Date.now() < deadline) {
+    const box = JSON.stringify(await handle.boundingBox());
+    same = box === last && box !== 'null' ? same + 1 : 0;
+    last = box;
+    await sleep(100);
+  }
+}
+
 function wrap(frame: Frame, url: string): ExtensionFrame {
   const waitFor = async (selector: string, timeoutMs = T) => {
     const handle = await frame.waitForSelector(selector, { timeout: timeoutMs });
@@ -315,7 +354,8 @@ function wrap(frame: Frame, url: string): ExtensionFrame {
     evaluate: ((fn: (a?: unknown) => unknown, arg?: unknown) =>
       frame.evaluate(fn, arg)) as ExtensionFrame['evaluate'],
     click: async (selector) => {
-      await waitFor(selector);
+      const handle = await waitFor(selector);
+      await stableBox(handle);
       await frame.click(selector);
     },
     type: async (selector, value) => {
@@ -411,6 +451,7 @@ export async function hostElement(
 /** Clicks the center of an element's box with the real mouse (its shadow root is closed). */
 export async function clickCenter(page: Page, handle: ElementHandle<Element>): Promise<void> {
   await handle.scrollIntoView().catch(() => {});
+  await stableBox(handle);
   const box = await handle.boundingBox();
   if (!box) throw new Error('the element has no box');
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
@@ -419,9 +460,28 @@ export async function clickCenter(page: Page, handle: ElementHandle<Element>): P
 // ---------------------------------------------------------------------------
 // Roundcube (elastic skin; selectors from ../shared/docs/webmail.md, checked in webmail.test.ts).
 
+const dialogLogs = new WeakMap<Page, string[]>();
+
+/**
+ * Accepts every dialog `page` shows (Roundcube's confirm() when switching the
+ * editor, beforeunload when leaving a compose) and records `type: message`.
+ */
+export function acceptDialogs(page: Page): string[] {
+  const seen = dialogLogs.get(page);
+  if (seen) return seen;
+  const log: string[] = [];
+  dialogLogs.set(page, log);
+  page.on('dialog', (d) => {
+    log.push(`${d.type()}: ${d.message()}`);
+    d.accept().catch(() => {});
+  });
+  return log;
+}
+
 /** Logs `user` in on `origin` (Roundcube itself or the recording proxy), in a new tab of `b`. */
 export async function login(b: LaunchedBrowser, user: User, origin = WEBMAIL): Promise<Page> {
   const page = await b.newPage();
+  acceptDialogs(page);
   await page.setViewport({ width: 1400, height: 1000 });
   await page.bringToFront();
   await page.goto(`${origin}/?_task=mail&_mbox=INBOX`, { waitUntil: 'load', timeout: T });
@@ -490,13 +550,11 @@ export async function openRow(page: Page, row: Row): Promise<Frame> {
   return frame;
 }
 
-/** Opens Roundcube's compose screen. */
+/** Opens Roundcube's compose screen (a fresh one, leaving any compose without asking). */
 export async function openCompose(page: Page): Promise<void> {
   await page.bringToFront();
-  await Promise.all([
-    page.waitForNavigation({ waitUntil: 'load', timeout: T }),
-    page.click('#taskmenu a.compose'),
-  ]);
+  const origin = new URL(page.url()).origin;
+  await page.goto(`${origin}/?_task=mail&_action=compose`, { waitUntil: 'load', timeout: T });
   await page.waitForSelector('#compose_to .recipient-input input', { timeout: T });
 }
 
@@ -515,18 +573,12 @@ export async function addRecipient(page: Page, address: string): Promise<void> {
  * content; resolves once the editor is there.
  */
 export async function setEditor(page: Page, mode: 'html' | 'plain'): Promise<void> {
-  const current = await page.$eval('#editor-selector', (s) => (s as HTMLSelectElement).value);
-  if (current !== mode) {
-    const onDialog = (d: { accept(): Promise<void> }) => void d.accept();
-    page.on('dialog', onDialog);
-    try {
-      await page.select('#editor-selector', mode);
-      if (mode === 'html') await page.waitForSelector('#composebody_ifr', { visible: true, timeout: T });
-      else await page.waitForSelector('textarea#composebody', { visible: true, timeout: T });
-    } finally {
-      page.off('dialog', onDialog);
-    }
-  }
+  acceptDialogs(page);
+  const current = await page.$eval('#editor-selector', (sel) => (sel as HTMLSelectElement).value);
+  if (current === mode) return;
+  await page.select('#editor-selector', mode);
+  if (mode === 'html') await page.waitForSelector('#composebody_ifr', { visible: true, timeout: T });
+  else await page.waitForSelector('textarea#composebody', { visible: true, timeout: T });
 }
 
 /** The Roundcube compose body's text: the plain textarea or TinyMCE's document. */
@@ -693,6 +745,11 @@ export async function waitForMaildirFile(
     timeoutMs,
     250,
   );
+}
+
+/** `user`'s Maildir files that were not in `before` (a maildirSnapshot). */
+export function newMaildirFiles(user: User, before: Set<string>): MaildirFile[] {
+  return maildirFiles(user).filter((f) => !before.has(f.path.split('/').pop()!.split(':')[0]!));
 }
 
 /** The unique base names of `user`'s Maildir files now (for waitForMaildirFile). */
