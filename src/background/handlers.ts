@@ -9,6 +9,7 @@ import { frameHandlers } from './frame-handlers';
 import { messageHandlers } from './message-handlers';
 import { miscHandlers } from './misc-handlers';
 import { type BrowserPorts, browserPorts } from './ports';
+import { privacyHandlers } from './privacy-handlers';
 import { providerHandlers } from './provider-status';
 import { readerHandlers } from './reader-handlers';
 import { SiteRegistry, siteHandlers } from './sites';
@@ -41,5 +42,6 @@ export function createBackgroundHandlers(
     ...frameHandlers(ctx, ports),
     ...providerHandlers(ctx.providerReports),
     ...siteHandlers(sites),
+    ...privacyHandlers(),
   };
 }

@@ -49,6 +49,8 @@ export function parseTabCommand(raw: unknown): TabCommand | null {
       return isStr(m.ticket) && typeof m.height === 'number' && Number.isFinite(m.height)
         ? { type: 'frame:resize', ticket: m.ticket, height: m.height }
         : null;
+    case 'privacy:restore':
+      return isStr(m.ticket) ? { type: 'privacy:restore', ticket: m.ticket } : null;
     default:
       return null;
   }

@@ -115,6 +115,9 @@ export function startRuntime(
         button.click();
         return ok({ started: true });
       }
+      case 'privacy:restore':
+        // Issue 6: wired by the remote-content module.
+        return fail('not-found', 'no blocked content with this ticket');
     }
   }
 

@@ -96,7 +96,17 @@ export type Message =
   | { type: 'providers:status'; tabId: number }
   | { type: 'sites:list' }
   | { type: 'sites:enable'; origin: string; tabId?: number }
-  | { type: 'sites:disable'; origin: string };
+  | { type: 'sites:disable'; origin: string }
+  // --- Privacy (issue 6, docs/privacy.md) ------------------------------------------
+  // From the content script: what an opened message shows (sender facts, the remote
+  // URLs it neutralised). The answer says whether to draw the banner frame.
+  | { type: 'privacy:scan'; provider: ProviderId; facts: SenderFacts; remote: string[] }
+  // From our banner frame (ticket from privacy:scan) and the reader frame (reader ticket).
+  | { type: 'privacy:get'; ticket: string }
+  | { type: 'privacy:allow'; ticket: string; scope: 'once' | 'sender' }
+  // From the options page: "Always for this sender" management.
+  | { type: 'privacy:senders-list' }
+  | { type: 'privacy:senders-remove'; address: string };
 
 export type MessageType = Message['type'];
 export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
@@ -206,6 +216,64 @@ export interface ReaderView extends DecryptedView {
   source: 'body' | 'attachment';
 }
 
+/**
+ * What the webmail shows about a message's sender (issue 6). `source: 'headers'` when
+ * the raw headers were read (Roundcube's viewsource), `'dom'` when only the message
+ * view's From could be read (then replyTo/sender/returnPath/authResults are empty).
+ */
+export interface SenderFacts {
+  source: 'dom' | 'headers';
+  /** The From's display name ('' if none) and address, as shown or as in the header. */
+  fromName: string;
+  fromAddress: string;
+  replyTo: string[];
+  /** The Sender header's address ('' if none). */
+  sender: string;
+  /** The Return-Path address ('' if none or `<>`). */
+  returnPath: string;
+  /** Raw Authentication-Results header values, newest first. */
+  authResults: string[];
+}
+
+export type SenderReasonCode =
+  | 'display-name-address'
+  | 'confusable-domain'
+  | 'idn-homograph'
+  | 'lookalike-contact'
+  | 'lookalike-popular'
+  | 'reply-to-domain'
+  | 'sender-differs'
+  | 'return-path-differs'
+  | 'spf-fail'
+  | 'dkim-fail'
+  | 'dmarc-fail'
+  | 'signer-differs';
+
+export interface SenderReason {
+  code: SenderReasonCode;
+  severity: 'warning' | 'danger';
+  /** Facts the UI words: e.g. { shown: 'paypal.com', actual: 'paypa1.com', like: 'paypal.com' }. */
+  detail: Record<string, string>;
+}
+
+/** `none`: benign, nothing is shown. Severity is the worst reason's. */
+export interface SenderVerdict {
+  severity: 'none' | 'warning' | 'danger';
+  reasons: SenderReason[];
+}
+
+/** What the banner frame shows for one opened message (privacy:get). */
+export interface PrivacyView {
+  /** Remote items blocked in this message (neutralised URLs). */
+  count: number;
+  hosts: string[];
+  /** The From address the decision is keyed to. */
+  sender: string;
+  verdict: SenderVerdict;
+  /** What is loaded now: nothing, this time only, or always for this sender. */
+  loaded: 'none' | 'once' | 'sender';
+}
+
 /** Commands the background sends to the content script of a tab (tabs.sendMessage). */
 export type TabCommand =
   | {
@@ -221,7 +289,9 @@ export type TabCommand =
     }
   | { type: 'compose:close'; ticket: string }
   | { type: 'compose:start'; mode: ReplyMode }
-  | { type: 'frame:resize'; ticket: string; height: number };
+  | { type: 'frame:resize'; ticket: string; height: number }
+  /** The user chose to load the remote content of this message: restore the neutralised URLs. */
+  | { type: 'privacy:restore'; ticket: string };
 
 /** The `value` of a successful answer, per message type. */
 export interface ResponseMap {
@@ -281,6 +351,11 @@ export interface ResponseMap {
   'sites:list': string[];
   'sites:enable': { origin: string; injected: boolean };
   'sites:disable': { origin: string };
+  'privacy:scan': { ticket: string; show: boolean; loaded: PrivacyView['loaded'] };
+  'privacy:get': PrivacyView;
+  'privacy:allow': { loaded: PrivacyView['loaded'] };
+  'privacy:senders-list': string[];
+  'privacy:senders-remove': { removed: boolean };
 }
 export type ResponseOf<T extends MessageType> = ResponseMap[T];
 
@@ -321,6 +396,29 @@ function isAttachmentList(value: unknown): boolean {
         r.data.length <= MAX_BLOB
       );
     })
+  );
+}
+
+const MAX_REMOTE_URLS = 500;
+const MAX_HEADER = 8192;
+
+function isSenderFacts(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const r = value as Record<string, unknown>;
+  const keys = ['source', 'fromName', 'fromAddress', 'replyTo', 'sender', 'returnPath', 'authResults'];
+  const text = (v: unknown, max: number) => typeof v === 'string' && v.length <= max;
+  const list = (v: unknown, n: number, max: number) =>
+    Array.isArray(v) && v.length <= n && v.every((x) => text(x, max));
+  return (
+    Object.keys(r).length === keys.length &&
+    keys.every((k) => Object.hasOwn(r, k)) &&
+    (r.source === 'dom' || r.source === 'headers') &&
+    text(r.fromName, 1024) &&
+    text(r.fromAddress, MAX_ADDRESS) &&
+    list(r.replyTo, 20, MAX_ADDRESS) &&
+    text(r.sender, MAX_ADDRESS) &&
+    text(r.returnPath, MAX_ADDRESS) &&
+    list(r.authResults, 20, MAX_HEADER)
   );
 }
 
@@ -412,6 +510,15 @@ export const MESSAGES: { readonly [T in MessageType]: MessageSpec<T> } = {
   'sites:list': spec(PAGES),
   'sites:enable': spec(PAGES, { origin: str(2048), tabId: int(0, Number.MAX_SAFE_INTEGER, true) }),
   'sites:disable': spec(PAGES, { origin: str(2048) }),
+  'privacy:scan': spec(CONTENT, {
+    provider: oneOf(PROVIDER_IDS),
+    facts: custom(isSenderFacts),
+    remote: strs(MAX_REMOTE_URLS, 4096),
+  }),
+  'privacy:get': spec(PAGES_AND_FRAMES, { ticket: str(MAX_TICKET) }),
+  'privacy:allow': spec(PAGES_AND_FRAMES, { ticket: str(MAX_TICKET), scope: oneOf(['once', 'sender']) }),
+  'privacy:senders-list': spec(PAGES),
+  'privacy:senders-remove': spec(PAGES, { address: str(MAX_ADDRESS) }),
 };
 
 export function isMessageType(type: string): type is MessageType {

@@ -74,6 +74,23 @@ const SAMPLES: { [T in MessageType]: Record<string, unknown> } = {
   'sites:list': {},
   'sites:enable': { origin: 'https://mail.example.org', tabId: 9 },
   'sites:disable': { origin: 'https://mail.example.org' },
+  'privacy:scan': {
+    provider: 'roundcube',
+    facts: {
+      source: 'dom',
+      fromName: 'Alice',
+      fromAddress: 'alice@example.test',
+      replyTo: [],
+      sender: '',
+      returnPath: '',
+      authResults: [],
+    },
+    remote: ['https://tracker.example/p.gif'],
+  },
+  'privacy:get': { ticket: 't' },
+  'privacy:allow': { ticket: 't', scope: 'once' },
+  'privacy:senders-list': {},
+  'privacy:senders-remove': { address: 'alice@example.test' },
 };
 
 type Kind = 'content' | 'page' | 'frame';
@@ -123,6 +140,11 @@ const ALLOWED: { [T in MessageType]: readonly Kind[] } = {
   'sites:list': ['page'],
   'sites:enable': ['page'],
   'sites:disable': ['page'],
+  'privacy:scan': ['content'],
+  'privacy:get': ['page', 'frame'],
+  'privacy:allow': ['page', 'frame'],
+  'privacy:senders-list': ['page'],
+  'privacy:senders-remove': ['page'],
 };
 
 const SENDERS: { kind: Kind; name: string; make: () => unknown }[] = [
@@ -178,9 +200,9 @@ describe('message sender policy', () => {
     }
   });
 
-  it('a content script may send only system:ping and the three webmail messages', () => {
+  it('a content script may send only system:ping, the three webmail messages and privacy:scan messages', () => {
     expect(TYPES.filter((t) => ALLOWED[t].includes('content')).sort()).toEqual(
-      ['compose:open', 'providers:report', 'reader:stage', 'system:ping'].sort(),
+      ['compose:open', 'privacy:scan', 'providers:report', 'reader:stage', 'system:ping'].sort(),
     );
   });
 
