@@ -50,6 +50,7 @@ function draftOf(m: ComposeDraft): ComposeDraft {
 type ComposeHandlers = Pick<
   Handlers,
   | 'compose:open'
+  | 'compose:seeded'
   | 'compose:get'
   | 'compose:recipients'
   | 'compose:save-draft'
@@ -97,6 +98,13 @@ export function composeHandlers(
         }
       }
       return { ticket: ticket.id };
+    },
+    // Content script, when a compose window appears: did the reader ask for a reply
+    // here? Then the secure compose opens without a second click (issue 5, "Reply
+    // and forward from the reader open a secure compose"). Only the bit leaves.
+    'compose:seeded': (_m, sender) => {
+      if (sender.kind !== 'content-script') throw new HandlerError('forbidden', 'only a content script');
+      return { seeded: ctx.replySeeds.has(sender.tabId) };
     },
 
     'compose:get': async ({ ticket: id }, sender) => {

@@ -105,6 +105,12 @@ export class ReplySeeds {
     this.seeds.set(tabId, { seed, expiresAt: this.now() + REPLY_SEED_MS });
   }
 
+  /** A fresh seed waits for this tab (not consumed). */
+  has(tabId: number): boolean {
+    const entry = this.seeds.get(tabId);
+    return entry !== undefined && this.now() < entry.expiresAt;
+  }
+
   /** The tab's seed if still fresh, removed: one reply per click. */
   take(tabId: number): ReplySeed | undefined {
     const entry = this.seeds.get(tabId);

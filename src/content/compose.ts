@@ -69,6 +69,7 @@ export function createCompose(provider: ProviderSpec, deps: ContentDeps, signal:
   const drawn = new Set<HTMLElement>();
   const open = new Map<string, OpenCompose>();
   const opening = new WeakSet<Element>();
+  const asked = new WeakSet<Element>();
 
   function drawButton(root: Element, c: ComposeSpec): void {
     const existing = buttons.get(root);
@@ -114,9 +115,23 @@ export function createCompose(provider: ProviderSpec, deps: ContentDeps, signal:
     if (!spec) return 0;
     const roots = queryAllIn(docs, spec.root);
     for (const root of roots) drawButton(root, spec);
+    if (roots.length === 1 && !asked.has(roots[0]!)) {
+      asked.add(roots[0]!);
+      void openIfSeeded(roots[0]!);
+    }
     for (const [ticket, o] of open) if (!o.root.isConnected) close(ticket);
     for (const host of drawn) if (!host.isConnected) drawn.delete(host);
     return roots.length;
+  }
+
+  /**
+   * A compose that appears right after Reply/Forward in our reader opens the secure
+   * compose by itself: the background holds the quote for this tab (compose:seeded).
+   * Asked once per compose root, only when there is exactly one (no guessing which).
+   */
+  async function openIfSeeded(root: Element): Promise<void> {
+    const answer = await deps.send({ type: 'compose:seeded' });
+    if (answer.ok && answer.value.seeded && !signal.aborted && root.isConnected) await openFor(root);
   }
 
   /** Sends compose:open for a compose root and lays the compose frame over it. */

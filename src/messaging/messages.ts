@@ -82,6 +82,9 @@ export type Message =
       canAttach: boolean;
     }
   | { type: 'providers:report'; provider: ProviderId; compose: ProbeState; reader: ProbeState }
+  // Whether the reader asked for a reply in this tab: the compose that follows opens
+  // by itself (the answer is one bit; the quote stays in the background).
+  | { type: 'compose:seeded' }
   // From our compose and reader frames (and the standalone compose window).
   | { type: 'reader:open'; ticket: string }
   | { type: 'compose:get'; ticket: string }
@@ -334,6 +337,7 @@ export interface ResponseMap {
   'reader:stage': { ticket: string };
   'compose:open': { ticket: string };
   'providers:report': { recorded: true };
+  'compose:seeded': { seeded: boolean };
   'reader:open': ReaderView;
   'compose:get': ComposeContext;
   'compose:recipients': RecipientView[];
@@ -494,6 +498,7 @@ export const MESSAGES: { readonly [T in MessageType]: MessageSpec<T> } = {
     compose: oneOf(PROBE_STATES),
     reader: oneOf(PROBE_STATES),
   }),
+  'compose:seeded': spec(CONTENT),
   'reader:open': spec(PAGES_AND_FRAMES, { ticket: str(MAX_TICKET) }),
   'compose:get': spec(PAGES_AND_FRAMES, { ticket: str(MAX_TICKET) }),
   'compose:recipients': spec(PAGES_AND_FRAMES, { addresses: strs(MAX_RECIPIENTS, MAX_ADDRESS) }),

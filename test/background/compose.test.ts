@@ -393,7 +393,13 @@ describe('compose:reply', () => {
         started: true,
       });
       expect(bg.ports.commands.at(-1)).toEqual({ tabId: tab, command: { type: 'compose:start', mode } });
+      // The content script learns one bit (a reply waits here), never the quote; another tab learns no.
+      expect(await value(bg.send({ type: 'compose:seeded' }, content(tab)))).toEqual({ seeded: true });
+      expect(await value(bg.send({ type: 'compose:seeded' }, content(tab + 1000)))).toEqual({
+        seeded: false,
+      });
       const ticket = await open(tab, { to: ['bob@example.test'] });
+      expect(await value(bg.send({ type: 'compose:seeded' }, content(tab)))).toEqual({ seeded: false });
       return value(bg.send({ type: 'compose:get', ticket }, composeFrame(tab)));
     };
 

@@ -51,12 +51,19 @@ describe('reply seeds', () => {
     const clock = { now: 0 };
     const seeds = new ReplySeeds(() => clock.now);
     const seed = { mode: 'reply' as const, draft: replyDraft('reply', message, []) };
+    expect(seeds.has(1)).toBe(false);
     seeds.put(1, seed);
+    expect(seeds.has(2)).toBe(false);
     expect(seeds.take(2)).toBeUndefined();
+    // has() tells compose:seeded without consuming the seed.
+    expect(seeds.has(1)).toBe(true);
+    expect(seeds.has(1)).toBe(true);
     expect(seeds.take(1)).toBe(seed);
+    expect(seeds.has(1)).toBe(false);
     expect(seeds.take(1)).toBeUndefined();
     seeds.put(1, seed);
     clock.now = 2 * 60 * 1000;
+    expect(seeds.has(1)).toBe(false);
     expect(seeds.take(1)).toBeUndefined();
   });
 });

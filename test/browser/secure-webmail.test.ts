@@ -430,15 +430,10 @@ describe.each(['chromium', 'firefox'] as const)(
         await reader.waitFor('[data-state=ready]');
         expect(await reader.text('#subject')).toBe(firstSubject);
         await reader.click('#reply');
-        // Roundcube's own reply opens; Cipherpost's compose comes with the quote and Alice as recipient.
+        // Roundcube's own reply opens, and Cipherpost's compose over it, with the quote and Alice as recipient.
         await until(() => bobPage.url().includes('_action=compose'), "Roundcube's reply compose", T);
-        let compose: ExtensionFrame;
-        try {
-          compose = await extensionFrame(b, bobPage, 'compose.html', { timeoutMs: 10_000 });
-        } catch {
-          await clickCenter(bobPage, await hostElement(bobPage, 'cipherpost-encrypt'));
-          compose = await extensionFrame(b, bobPage, 'compose.html');
-        }
+        // The secure compose opens by itself (compose:seeded): no second click.
+        const compose = await extensionFrame(b, bobPage, 'compose.html');
         await compose.waitFor(`[data-recipient="${USERS.alice.address}"][data-status=verified]`);
         const quoted = await compose.evaluate(
           () => (document.querySelector('#body') as HTMLTextAreaElement | null)?.value ?? '',

@@ -128,6 +128,32 @@ describe('compose:open and the overlay', () => {
     });
   });
 
+  it('a compose that appears after Reply in our reader opens the secure compose by itself, once', async () => {
+    const doc = fixturePage('roundcube', 'compose-plain');
+    const deps = fakeDeps();
+    deps.seeded = true;
+    startRuntime(doc, roundcube, deps, controller.signal);
+    await settle();
+    expect(deps.sent.filter((m) => m.type === 'compose:seeded')).toHaveLength(1);
+    expect(deps.sent.filter((m) => m.type === 'compose:open')).toHaveLength(1);
+    expect(doc.querySelectorAll('cipherpost-compose')).toHaveLength(1);
+    // Later passes over the same compose neither ask again nor open a second frame.
+    doc.body.append(doc.createElement('p'));
+    await settle();
+    deps.flush();
+    await settle();
+    expect(deps.sent.filter((m) => m.type === 'compose:seeded')).toHaveLength(1);
+    expect(doc.querySelectorAll('cipherpost-compose')).toHaveLength(1);
+  });
+
+  it('without a reply waiting, a compose only gets the Encrypt button', async () => {
+    const { doc, deps } = roundcubeCompose('compose-plain');
+    await settle();
+    expect(deps.sent.filter((m) => m.type === 'compose:seeded')).toHaveLength(1);
+    expect(deps.sent.filter((m) => m.type === 'compose:open')).toEqual([]);
+    expect(doc.querySelector('cipherpost-compose')).toBeNull();
+  });
+
   it('nothing is drawn when the background refuses', async () => {
     const { doc, deps, runtime } = roundcubeCompose('compose-plain');
     deps.fail.add('compose:open');

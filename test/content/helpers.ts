@@ -73,6 +73,8 @@ export interface FakeDeps extends ContentDeps {
   flush(): void;
   advance(ms: number): void;
   fail: Set<Message['type']>;
+  /** What compose:seeded answers (a reply from the reader waits for this tab). */
+  seeded: boolean;
 }
 
 export function fakeDeps(files: Record<string, string> = {}): FakeDeps {
@@ -85,11 +87,13 @@ export function fakeDeps(files: Record<string, string> = {}): FakeDeps {
     sent: [],
     fetched: [],
     fail: new Set(),
+    seeded: false,
     send: (async (message: Message) => {
       deps.sent.push(message);
       if (deps.fail.has(message.type)) return { ok: false, code: 'internal', message: 'no' };
       if (message.type === 'reader:stage' || message.type === 'compose:open')
         return { ok: true, value: { ticket: `t${++tickets}` } };
+      if (message.type === 'compose:seeded') return { ok: true, value: { seeded: deps.seeded } };
       return { ok: true, value: { recorded: true } };
     }) as ContentDeps['send'],
     getURL: (path) => `${EXTENSION}${path}`,

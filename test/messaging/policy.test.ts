@@ -87,6 +87,7 @@ const SAMPLES: { [T in MessageType]: Record<string, unknown> } = {
     },
     remote: ['https://tracker.example/p.gif'],
   },
+  'compose:seeded': {},
   'privacy:get': { ticket: 't' },
   'privacy:allow': { ticket: 't', scope: 'once' },
   'privacy:senders-list': {},
@@ -141,6 +142,7 @@ const ALLOWED: { [T in MessageType]: readonly Kind[] } = {
   'sites:enable': ['page'],
   'sites:disable': ['page'],
   'privacy:scan': ['content'],
+  'compose:seeded': ['content'],
   'privacy:get': ['page', 'frame'],
   'privacy:allow': ['page', 'frame'],
   'privacy:senders-list': ['page'],
@@ -200,9 +202,9 @@ describe('message sender policy', () => {
     }
   });
 
-  it('a content script may send only system:ping, the three webmail messages and privacy:scan messages', () => {
+  it('a content script may send only system:ping, the four webmail messages and privacy:scan', () => {
     expect(TYPES.filter((t) => ALLOWED[t].includes('content')).sort()).toEqual(
-      ['compose:open', 'privacy:scan', 'providers:report', 'reader:stage', 'system:ping'].sort(),
+      ['compose:open', 'compose:seeded', 'privacy:scan', 'providers:report', 'reader:stage', 'system:ping'].sort(),
     );
   });
 
