@@ -284,6 +284,7 @@ describe('chromium: the production build on the provider fixtures (real host nam
           const got = await page.evaluate(
             (subjectSel, bodySel) => ({
               subject: (document.querySelector(subjectSel) as HTMLInputElement | null)?.value ?? '',
+              // biome-ignore lint/performance/useDomNodeTextContent: the rendered text, as a user would copy it (<br>/<div> lines become newlines).
               body: (document.querySelector(bodySel) as HTMLElement | null)?.innerText ?? '',
             }),
             spec.subject,
