@@ -7,11 +7,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sanitizeHtml, sanitizerWorks } from '../../src/reader/sanitize';
 import { buildSrcdoc, SRCDOC_CSP } from '../../src/reader/srcdoc';
-import { disableHappyDomLoading, fixNodeNameGetter } from './happy-dom-fix';
+import { disableHappyDomLoading, fixNodeIterator, fixNodeNameGetter } from './happy-dom-fix';
 
 beforeAll(() => {
   disableHappyDomLoading(window);
   fixNodeNameGetter(window as Window & typeof globalThis);
+  fixNodeIterator(window as Window & typeof globalThis);
 });
 
 const PIXEL =
