@@ -3,6 +3,10 @@
  * script stages ciphertext for a ticket, our reader frame in the same tab
  * redeems it. Staging uses no key; opening decrypts and verifies before anything
  * is returned, and says who signed, never what the page claims.
+ *
+ * Remote content (issue 6): the reader blocks it in its own frame (sanitizer and CSP,
+ * src/reader). "Always for this sender" is keyed to the verified signer, resolved here
+ * from the ticket's message: never to DOM text, never to an address the frame sends.
  */
 import { normalizeAddress } from '../crypto';
 import type { SignatureView } from '../messaging/messages';
@@ -36,9 +40,37 @@ export function signatureView(d: Decrypted, displayedFrom: string): SignatureVie
   };
 }
 
-type ReaderHandlers = Pick<Handlers, 'reader:stage' | 'reader:open' | 'compose:reply'>;
+/**
+ * The addresses whose remote content the user always loads (remote-senders.ts), shared
+ * with the privacy handlers and the options page.
+ */
+export interface AlwaysAllowedSenders {
+  has(address: string): Promise<boolean>;
+  add(address: string): Promise<unknown>;
+}
 
-export function readerHandlers(ctx: BackgroundContext, ports: Pick<BrowserPorts, 'tabs'>): ReaderHandlers {
+/**
+ * Why a signature may not key "Always for this sender", or null if it may: the signer's
+ * key must be trusted (verified, from the directory, or the user's own) and the signer
+ * must be the From the webmail shows. An unknown or unverified key could be anyone's
+ * claiming that address, and a different From is a spoof (the reader warns).
+ */
+export function remoteRefusal(sig: SignatureView): string | null {
+  if (sig.fromMismatch) return 'the signer is not the From the webmail shows';
+  if (sig.trust !== 'verified' && sig.trust !== 'directory-verified' && sig.trust !== 'own') {
+    return 'the signer’s key is not verified';
+  }
+  return null;
+}
+
+type ReaderHandlers = Pick<Handlers, 'reader:stage' | 'reader:open' | 'reader:remote' | 'compose:reply'>;
+
+export function readerHandlers(
+  ctx: BackgroundContext,
+  ports: Pick<BrowserPorts, 'tabs'>,
+  /** Absent: nothing is always allowed and reader:remote is refused. */
+  senders?: AlwaysAllowedSenders,
+): ReaderHandlers {
   return {
     // Content script: ciphertext in, ticket out. No key, no decryption (invariant 2).
     'reader:stage': ({ armored, from, source }, sender) => ({
@@ -49,7 +81,26 @@ export function readerHandlers(ctx: BackgroundContext, ports: Pick<BrowserPorts,
       const ticket = await ctx.tickets.redeem(id, sender, 'reader');
       return explained(async () => {
         const d = await decryptArmored(ctx, ticket.data.armored, sender);
-        return { ...d.view, signature: signatureView(d, ticket.data.from), source: ticket.data.source };
+        const signature = signatureView(d, ticket.data.from);
+        // Loaded at once only for a signer who could be always allowed now: a spoofed From
+        // or a key that lost its trust does not inherit an earlier choice.
+        const remoteAllowed =
+          senders !== undefined && remoteRefusal(signature) === null && (await senders.has(signature.signer));
+        return { ...d.view, signature, source: ticket.data.source, remoteAllowed };
+      });
+    },
+
+    'reader:remote': async ({ ticket: id }, sender) => {
+      const ticket = await ctx.tickets.redeem(id, sender, 'reader');
+      return explained(async () => {
+        if (!senders) throw new HandlerError('not-found', 'always loading remote content is not available');
+        // Decrypted again from the staged ciphertext: the signer is the signature's, not the frame's.
+        const d = await decryptArmored(ctx, ticket.data.armored, sender);
+        const signature = signatureView(d, ticket.data.from);
+        const refusal = remoteRefusal(signature);
+        if (refusal) throw new HandlerError('forbidden', `not always allowed: ${refusal}`);
+        await senders.add(signature.signer);
+        return { loaded: 'sender' as const, sender: signature.signer };
       });
     },
 

@@ -87,6 +87,9 @@ export type Message =
   | { type: 'compose:seeded' }
   // From our compose and reader frames (and the standalone compose window).
   | { type: 'reader:open'; ticket: string }
+  // The reader's "Always for this sender" (issue 6): keyed to the verified signer of the
+  // ticket's message, resolved by the background, never to an address the frame names.
+  | { type: 'reader:remote'; ticket: string; scope: 'sender' }
   | { type: 'compose:get'; ticket: string }
   | { type: 'compose:recipients'; addresses: string[] }
   | ({ type: 'compose:save-draft'; ticket: string } & ComposeDraft)
@@ -217,6 +220,11 @@ export interface SignatureView {
 export interface ReaderView extends DecryptedView {
   signature: SignatureView;
   source: 'body' | 'attachment';
+  /**
+   * Remote images load at once (issue 6): the user always allows this signer, whose key
+   * is trusted and who is the From the webmail shows (reader-handlers.ts remoteAllowed).
+   */
+  remoteAllowed: boolean;
 }
 
 /**
@@ -339,6 +347,7 @@ export interface ResponseMap {
   'providers:report': { recorded: true };
   'compose:seeded': { seeded: boolean };
   'reader:open': ReaderView;
+  'reader:remote': { loaded: 'sender'; sender: string };
   'compose:get': ComposeContext;
   'compose:recipients': RecipientView[];
   'compose:save-draft': { savedAt: number };
@@ -500,6 +509,8 @@ export const MESSAGES: { readonly [T in MessageType]: MessageSpec<T> } = {
   }),
   'compose:seeded': spec(CONTENT),
   'reader:open': spec(PAGES_AND_FRAMES, { ticket: str(MAX_TICKET) }),
+  // Only the reader frame: it holds the reader ticket of the message shown.
+  'reader:remote': spec(FRAMES, { ticket: str(MAX_TICKET), scope: oneOf(['sender']) }),
   'compose:get': spec(PAGES_AND_FRAMES, { ticket: str(MAX_TICKET) }),
   'compose:recipients': spec(PAGES_AND_FRAMES, { addresses: strs(MAX_RECIPIENTS, MAX_ADDRESS) }),
   'compose:save-draft': spec(PAGES_AND_FRAMES, { ticket: str(MAX_TICKET), ...DRAFT_FIELDS }),

@@ -62,6 +62,7 @@ const SAMPLES: { [T in MessageType]: Record<string, unknown> } = {
   'compose:open': { provider: 'gmail', window: 'frame', to: [], cc: [], bcc: [], canAttach: true },
   'providers:report': { provider: 'gmail', compose: 'ok', reader: 'idle' },
   'reader:open': { ticket: 't' },
+  'reader:remote': { ticket: 't', scope: 'sender' },
   'compose:get': { ticket: 't' },
   'compose:recipients': { addresses: ['b@example.test'] },
   'compose:save-draft': { ticket: 't', ...DRAFT },
@@ -129,6 +130,7 @@ const ALLOWED: { [T in MessageType]: readonly Kind[] } = {
   'providers:report': ['content'],
   // Frames and the standalone compose window; tickets then bind them to a tab.
   'reader:open': ['page', 'frame'],
+  'reader:remote': ['frame'],
   'compose:get': ['page', 'frame'],
   'compose:recipients': ['page', 'frame'],
   'compose:save-draft': ['page', 'frame'],

@@ -39,6 +39,7 @@ const VIEW: ReaderView = {
     fromMismatch: false,
   },
   source: 'body',
+  remoteAllowed: false,
 };
 
 let root: HTMLElement;
