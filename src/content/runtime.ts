@@ -17,6 +17,7 @@
  */
 import type { TabCommand } from '../messaging/messages';
 import type { ProviderSpec } from '../providers/types';
+import { IS_E2E_BUILD } from '../shell/build-mode';
 import { createCompose } from './compose';
 import { type Answer, type ContentDeps, fail, ok } from './deps';
 import { documentsOf, queryAllIn } from './dom';
@@ -70,6 +71,9 @@ export function startRuntime(
 
   function pass(): void {
     if (signal.aborted) return;
+    // e2e builds only (removed from production bundles): each pass's main-thread time
+    // becomes a User Timing measure 'cipherpost:pass', read by bench/webmail.ts.
+    const started = IS_E2E_BUILD ? doc.defaultView?.performance.now() : undefined;
     // A frame's new document (Roundcube loads each message into the same iframe).
     for (const selector of provider.frames) {
       for (const frame of doc.querySelectorAll(selector)) {
@@ -89,6 +93,8 @@ export function startRuntime(
         reader: expectationMet(provider.reader?.expected, docs),
       },
     );
+    if (IS_E2E_BUILD && started !== undefined)
+      doc.defaultView?.performance.measure('cipherpost:pass', { start: started });
   }
 
   const reporter = createReporter(provider.id, deps, schedule);
