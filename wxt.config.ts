@@ -40,7 +40,10 @@ export default defineConfig({
     // `scripting` and `activeTab` let the popup's "Use Cipherpost on this site" add
     // one more origin, through an optional permission the user grants for that
     // origin alone (docs/webmail-integration.md §Host permissions).
-    permissions: ['storage', 'alarms', 'scripting', 'activeTab'],
+    // `declarativeNetRequest` blocks third-party remote content of webmail pages
+    // before any request leaves (block and allow rules only: no host access needed,
+    // nothing is read or redirected; docs/privacy.md).
+    permissions: ['storage', 'alarms', 'scripting', 'activeTab', 'declarativeNetRequest'],
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     // The compose and reader frames are laid over webmail pages. Without a valid
     // ticket of the same tab they show nothing; Chrome's dynamic URL changes every

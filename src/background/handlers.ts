@@ -12,6 +12,8 @@ import { type BrowserPorts, browserPorts } from './ports';
 import { privacyHandlers } from './privacy-handlers';
 import { providerHandlers } from './provider-status';
 import { readerHandlers } from './reader-handlers';
+import { memoryDnr, RemoteRules } from './remote-rules';
+import { RemoteSenders } from './remote-senders';
 import { SiteRegistry, siteHandlers } from './sites';
 import { vaultHandlers } from './vault-handlers';
 
@@ -20,6 +22,8 @@ export interface BackgroundDeps extends DirectoryDeps {
   ports?: BrowserPorts;
   /** The enabled sites, shared with the router's content-script hosts (main.ts). */
   sites?: SiteRegistry;
+  /** The browser's remote-content rules (main.ts installs the block rules at start-up). */
+  remoteRules?: RemoteRules;
   now?: () => number;
 }
 
@@ -42,6 +46,12 @@ export function createBackgroundHandlers(
     ...frameHandlers(ctx, ports),
     ...providerHandlers(ctx.providerReports),
     ...siteHandlers(sites),
-    ...privacyHandlers(),
+    ...privacyHandlers(
+      ctx,
+      ports,
+      deps.remoteRules ?? new RemoteRules(ports.dnr ?? memoryDnr()),
+      new RemoteSenders(ctx.local),
+      deps.now,
+    ),
   };
 }

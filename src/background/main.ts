@@ -6,13 +6,15 @@
 import { browser } from 'wxt/browser';
 import { Vault } from '../keyring';
 import { registerMessageRouter } from '../messaging/register';
+import { BUILD_CONTENT_HOSTS } from '../messaging/sender';
 import { createContext, dropTab } from './context';
 import { scheduledCheck } from './directory';
 import { createBackgroundHandlers } from './handlers';
 import { ensureSecurityMarker } from './misc-handlers';
 import { browserPorts } from './ports';
+import { hostOf, RemoteRules } from './remote-rules';
 import { Session } from './session';
-import { SiteRegistry } from './sites';
+import { SITES_KEY, SiteRegistry } from './sites';
 
 export const AUTO_LOCK_ALARM = 'cipherpost-auto-lock';
 /** Issue #4: the owner checks their own address in the directory's log daily and at start-up. */
@@ -29,18 +31,44 @@ export function startBackground(): void {
   const ctx = createContext(() => Vault.open(), session, browser.storage.local as never);
   const ports = browserPorts();
   const sites = new SiteRegistry(ctx.local, ports);
+  const remoteRules = new RemoteRules(ports.dnr!, (m) => console.warn(`Cipherpost: ${m}`));
   registerMessageRouter(undefined, {
     handlers: createBackgroundHandlers(
       ctx,
       { version: browser.runtime.getManifest().version, browser: import.meta.env.BROWSER ?? 'unknown' },
-      { ports, sites },
+      { ports, sites, remoteRules },
     ),
     // Build hosts plus the enabled sites (cached in the registry, updated on change).
     contentHosts: () => sites.contentHosts(),
   });
 
-  // Tickets, reply seeds and provider reports of a closed tab go with it (issue 5).
-  browser.tabs.onRemoved.addListener((tabId) => dropTab(ctx, tabId));
+  // Tickets, reply seeds and provider reports of a closed tab go with it (issue 5),
+  // and so do the remote content it was allowed to load (issue 6).
+  browser.tabs.onRemoved.addListener((tabId) => {
+    dropTab(ctx, tabId);
+    void remoteRules.replaceTab(tabId).catch(() => {});
+  });
+  // "Load this time" is for one message: a tab that navigates (Gmail's hash
+  // changes included) shows another one.
+  browser.tabs.onUpdated.addListener((tabId, change) => {
+    if (change.url !== undefined) void remoteRules.replaceTab(tabId).catch(() => {});
+  });
+  // Remote content is blocked on every content host: the build's and the enabled
+  // sites', re-installed (replacing the whole set) at every start and whenever the
+  // sites change (docs/privacy.md).
+  const installRules = (origins: Promise<unknown>) =>
+    void origins
+      .then((list) => {
+        const enabled = Array.isArray(list) ? list.filter((o): o is string => typeof o === 'string') : [];
+        const hosts = [...BUILD_CONTENT_HOSTS, ...enabled].map(hostOf).filter((h): h is string => h !== null);
+        return remoteRules.install(hosts);
+      })
+      .catch((e) => console.warn('Cipherpost: remote-content rules not installed', e));
+  browser.storage.onChanged.addListener((changes, area) => {
+    // The new list itself, not the registry's cache, which may not be updated yet.
+    if (area === 'local' && SITES_KEY in changes) installRules(Promise.resolve(changes[SITES_KEY]?.newValue));
+  });
+  installRules(sites.list());
   // A host permission revoked in the browser's settings disables its site; and at
   // every start, a site whose permission is gone is dropped (docs/webmail-integration.md).
   browser.permissions.onRemoved.addListener(() => void sites.recheck().catch(() => {}));

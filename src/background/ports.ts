@@ -7,6 +7,7 @@
 import { browser } from 'wxt/browser';
 import type { TabCommand } from '../messaging/messages';
 import { isResult } from '../messaging/result';
+import type { DnrPort } from './remote-rules';
 
 /** `tabs.sendMessage` to the top frame of a tab; resolves to the content script's answer. */
 export interface TabPort {
@@ -47,6 +48,8 @@ export interface BrowserPorts {
   getURL(path: string): string;
   /** The built content script's files (the manifest's first content script). */
   contentScriptFiles(): string[];
+  /** `declarativeNetRequest` (issue 6); optional so tests that do not look at rules need no fake. */
+  dnr?: DnrPort;
 }
 
 export function browserPorts(): BrowserPorts {
@@ -70,6 +73,12 @@ export function browserPorts(): BrowserPorts {
     },
     getURL: (path) => browser.runtime.getURL(path as never),
     contentScriptFiles: () => [...(browser.runtime.getManifest().content_scripts?.[0]?.js ?? [])],
+    dnr: {
+      getDynamicRules: () => browser.declarativeNetRequest.getDynamicRules() as never,
+      updateDynamicRules: (update) => browser.declarativeNetRequest.updateDynamicRules(update as never),
+      getSessionRules: () => browser.declarativeNetRequest.getSessionRules() as never,
+      updateSessionRules: (update) => browser.declarativeNetRequest.updateSessionRules(update as never),
+    },
   };
 }
 

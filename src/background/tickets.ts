@@ -20,7 +20,7 @@
  * script stages again, which is cheap since staging uses no key (invariant 2).
  */
 import { systemRandom } from '../crypto/random';
-import type { ProviderId, ReplyMode } from '../messaging/messages';
+import type { PrivacyView, ProviderId, ReplyMode, SenderVerdict } from '../messaging/messages';
 import { HandlerError } from '../messaging/result';
 import type { TrustedSender } from '../messaging/sender';
 import type { ReplySeed } from './reply-seeds';
@@ -30,7 +30,15 @@ export const MAX_TICKETS_PER_TAB = 200;
 /** Staged ciphertext held per tab: a message may be 64 MiB, 200 of them may not. */
 export const MAX_TICKET_BYTES_PER_TAB = 128 * 1024 * 1024;
 
-const sizeOf = (data: TicketData) => (data.kind === 'reader' ? data.armored.length : 0);
+/** Privacy tickets back a banner the user may leave open while reading: longer than reader tickets. */
+export const PRIVACY_TICKET_MS = 60 * 60 * 1000;
+
+const sizeOf = (data: TicketData) =>
+  data.kind === 'reader'
+    ? data.armored.length
+    : data.kind === 'privacy'
+      ? data.urls.reduce((n, u) => n + u.length, 0)
+      : 0;
 
 export interface ReaderTicketData {
   kind: 'reader';
@@ -58,7 +66,22 @@ export interface ComposeTicketData {
   windowTabId?: number;
 }
 
-export type TicketData = ReaderTicketData | ComposeTicketData;
+/**
+ * One opened message's privacy banner (issue 6, privacy-handlers.ts): what was
+ * blocked and the sender verdict, computed when the content script scanned it.
+ */
+export interface PrivacyTicketData {
+  kind: 'privacy';
+  provider: ProviderId;
+  /** The neutralised remote URLs (absolute http(s)), deduplicated. */
+  urls: string[];
+  /** The normalised From address ('' if none): the key of "Always for this sender". */
+  sender: string;
+  verdict: SenderVerdict;
+  loaded: PrivacyView['loaded'];
+}
+
+export type TicketData = ReaderTicketData | ComposeTicketData | PrivacyTicketData;
 
 export interface Ticket<D extends TicketData = TicketData> {
   readonly id: string;
@@ -117,7 +140,12 @@ export class TicketStore {
       id: base64url(this.random(16)),
       tabId,
       createdAt: now,
-      expiresAt: data.kind === 'reader' ? now + READER_TICKET_MS : Number.POSITIVE_INFINITY,
+      expiresAt:
+        data.kind === 'reader'
+          ? now + READER_TICKET_MS
+          : data.kind === 'privacy'
+            ? now + PRIVACY_TICKET_MS
+            : Number.POSITIVE_INFINITY,
       data,
     };
     this.tickets.set(ticket.id, ticket);

@@ -8,6 +8,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { createContext } from '../../src/background/context';
 import { createBackgroundHandlers } from '../../src/background/handlers';
 import type { BrowserPorts, RegisteredScript } from '../../src/background/ports';
+import { type MemoryDnr, memoryDnr } from '../../src/background/remote-rules';
 import { Session } from '../../src/background/session';
 import { SiteRegistry } from '../../src/background/sites';
 import {
@@ -77,6 +78,8 @@ export interface FakePorts extends BrowserPorts {
   granted: Set<string>;
   removedPermissions: string[];
   nextWindowTab: number;
+  /** declarativeNetRequest's rules, in memory (issue 6). */
+  dnr: MemoryDnr;
 }
 
 export function fakePorts(): FakePorts {
@@ -127,6 +130,7 @@ export function fakePorts(): FakePorts {
     },
     getURL: (path) => `${CHROME_ORIGIN}${path}`,
     contentScriptFiles: () => ['content-scripts/content.js'],
+    dnr: memoryDnr(),
   };
   return ports;
 }
