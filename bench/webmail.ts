@@ -778,7 +778,14 @@ async function main() {
     const scriptEnd = await scriptDuration(cdp);
     const passes = await passesOf(page);
     const bench = await benchOf(page);
-    const load = phaseReport('list load (1 page)', 0, loadEnd, passes, bench, scriptAfterLoad - scriptBefore);
+    const load = phaseReport(
+      `list load (${LIST} rows, one page)`,
+      0,
+      loadEnd,
+      passes,
+      bench,
+      scriptAfterLoad - scriptBefore,
+    );
     const use = phaseReport(
       'scrolling and opening',
       scrollStart,
