@@ -29,6 +29,12 @@ export const gmail: ProviderSpec = {
     message: '[data-message-id]',
     body: '.ii.gt .a3s.aXjCH, .ii.gt .a3s.aiL',
     from: { selector: '.gs .cf.ix span[email]', attribute: 'email' },
+    // Gmail puts the display name in name= next to email= (shared webmail facts).
+    sender: {
+      selector: '.gs .cf.ix span[email]',
+      address: { attribute: 'email' },
+      name: { attribute: 'name' },
+    },
     // Not in the facts: the attachment tile's download link (its name is in .aV3).
     attachments: { selector: 'a.aQy[href]' },
     reply: '.ams.bkH',

@@ -31,6 +31,8 @@ export const outlook: ProviderSpec = {
     // role=document: the compose editor has the same aria-label (role=textbox).
     body: 'div[role="document"][aria-label="Message body"]',
     from: { selector: '.item-header-actions .lpc-hoverTarget span' },
+    // One span with "Name <addr>" (shared webmail facts: the persona's hover target).
+    sender: { selector: '.item-header-actions .lpc-hoverTarget span', address: 'text', name: 'text' },
     attachments: { selector: '.attachment-well a[href]' },
     reply: 'button[aria-label="Reply"]',
     replyAll: 'button[aria-label="Reply all"]',

@@ -38,6 +38,13 @@ export const roundcube: ProviderSpec = {
     message: '#message-content',
     body: '#messagebody',
     from: { selector: '#message-header td.header.from a.rcmContactAddress', attribute: 'title' },
+    // The name is the link text (the address itself when the From has no name). Roundcube's
+    // raw headers (viewsource) are read too: src/content/sender-facts.ts.
+    sender: {
+      selector: '#message-header td.header.from a.rcmContactAddress',
+      address: { attribute: 'title' },
+      name: 'text',
+    },
     attachments: { selector: '#attachment-list li a.filename' },
     reply: '#toolbar-menu a.reply',
     replyAll: '#toolbar-menu a.reply-all',

@@ -70,6 +70,19 @@ export interface ComposeSpec {
   expected?: Expectation;
 }
 
+/**
+ * The displayed From, for the spoofed-sender checks (issue 6,
+ * docs/sender-warnings.md): one element holding the sender's display name and
+ * address, each read from an attribute or from the text. When both come from the
+ * text it is read as `Name <addr>`.
+ */
+export interface SenderSpec {
+  /** The From element: the first match in the message (or its document). */
+  selector: string;
+  address: { attribute: string } | 'text';
+  name: { attribute: string } | 'text';
+}
+
 export interface ReaderSpec {
   /** One opened message (in the document or a listed frame). */
   message: string;
@@ -77,6 +90,8 @@ export interface ReaderSpec {
   body: string;
   /** The displayed From: the first match in the message (or its document), read from `attribute` or text. */
   from: { selector: string; attribute?: string };
+  /** The displayed sender's name and address (sender-facts.ts). */
+  sender?: SenderSpec;
   /** Attachment links: `href` downloads the file; its name is read from `nameAttribute` or the text. */
   attachments: { selector: string; nameAttribute?: string };
   /** The webmail's reply, reply-all and forward buttons (searched in the top document first). */

@@ -28,6 +28,12 @@ export const yahoo: ProviderSpec = {
     message: '[data-test-id="message-view"]',
     body: '[data-test-id="message-view-body-content"]',
     from: { selector: '[data-test-id="message-from"] [data-test-id="email-pill"]', attribute: 'title' },
+    // The pill's text is the display name, its title the address.
+    sender: {
+      selector: '[data-test-id="message-from"] [data-test-id="email-pill"]',
+      address: { attribute: 'title' },
+      name: 'text',
+    },
     attachments: { selector: '[data-test-id="attachment-download"]' },
     reply: '[data-test-id="toolbar-reply"]',
     replyAll: '[data-test-id="toolbar-reply-all"]',

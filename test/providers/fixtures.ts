@@ -39,6 +39,7 @@ export function selectorsOf(spec: ProviderSpec): Record<string, string> {
     out['reader.message'] = r.message;
     out['reader.body'] = r.body;
     out['reader.from'] = r.from.selector;
+    if (r.sender) out['reader.sender'] = r.sender.selector;
     out['reader.attachments'] = r.attachments.selector;
     out['reader.reply'] = r.reply;
     out['reader.replyAll'] = r.replyAll;

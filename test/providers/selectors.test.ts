@@ -69,12 +69,18 @@ const TABLE: { spec: ProviderSpec; page: string; counts: Record<string, number> 
   {
     spec: roundcube,
     page: 'preview',
-    counts: { 'reader.message': 1, 'reader.body': 1, 'reader.from': 1 },
+    counts: { 'reader.message': 1, 'reader.body': 1, 'reader.from': 1, 'reader.sender': 1 },
   },
   {
     spec: roundcube,
     page: 'preview-attachment',
-    counts: { 'reader.message': 1, 'reader.body': 1, 'reader.from': 1, 'reader.attachments': 1 },
+    counts: {
+      'reader.message': 1,
+      'reader.body': 1,
+      'reader.from': 1,
+      'reader.sender': 1,
+      'reader.attachments': 1,
+    },
   },
   {
     spec: gmail,
@@ -97,6 +103,7 @@ const TABLE: { spec: ProviderSpec; page: string; counts: Record<string, number> 
       'reader.body': 1,
       // The name span and its inner span both carry email=; the first is read.
       'reader.from': 2,
+      'reader.sender': 2,
       'reader.attachments': 1,
       'reader.reply': 1,
       'reader.replyAll': 1,
@@ -125,6 +132,7 @@ const TABLE: { spec: ProviderSpec; page: string; counts: Record<string, number> 
       'reader.message': 1,
       'reader.body': 1,
       'reader.from': 1,
+      'reader.sender': 1,
       'reader.attachments': 1,
       'reader.reply': 1,
       'reader.replyAll': 1,
@@ -153,6 +161,7 @@ const TABLE: { spec: ProviderSpec; page: string; counts: Record<string, number> 
       'reader.message': 1,
       'reader.body': 1,
       'reader.from': 1,
+      'reader.sender': 1,
       'reader.attachments': 1,
       'reader.reply': 1,
       'reader.replyAll': 1,
