@@ -4,7 +4,7 @@
  * background answered `reader:open` successfully, and the background answers only after
  * decrypting and verifying everything (SECURITY.md, docs/webmail-integration.md §Reading).
  */
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { ReaderView, ReplyMode } from '../messaging/messages';
 import { call, errorText } from '../ui/api';
 import { FrameHeader } from '../ui/components/frame-header';
@@ -13,8 +13,17 @@ import { formatDateTime } from '../ui/frame';
 import { t } from '../ui/i18n';
 import { Attachments } from './attachments';
 import { HtmlBody } from './html-body';
+import { RemoteContent, type RemoteLoaded } from './remote-content';
 import { watchDocumentHeight } from './resize';
-import { mismatchWords, phaseForError, type ReaderPhase, readerErrorKey, signatureWords } from './state';
+import { type RemoteImages, sanitizeHtmlReport } from './sanitize';
+import {
+  mismatchWords,
+  phaseForError,
+  type ReaderPhase,
+  readerErrorKey,
+  remoteSenderRefusal,
+  signatureWords,
+} from './state';
 
 export function ReaderApp({ ticket }: { ticket: string }) {
   const [phase, setPhase] = useState<ReaderPhase>('loading');
@@ -76,6 +85,44 @@ function Message({ ticket, view }: { ticket: string; view: ReaderView }) {
   const mismatch = mismatchWords(view.signature);
   const [notice, setNotice] = useState('');
   const [error, setError] = useState('');
+  // Remote content (issue 6): blocked unless the background says this signer is always
+  // allowed, and never at once when the webmail shows another From.
+  const always = view.remoteAllowed && !view.signature.fromMismatch;
+  const [loaded, setLoaded] = useState<RemoteLoaded>(always ? 'sender' : 'none');
+  const [images, setImages] = useState<RemoteImages>(always ? 'https' : 'none');
+  const [remoteBusy, setRemoteBusy] = useState(false);
+  const [remoteError, setRemoteError] = useState('');
+  const html = view.bodyType === 'text/html';
+  const report = useMemo(
+    () => (html ? sanitizeHtmlReport(view.body, images) : null),
+    [html, view.body, images],
+  );
+  const httpImages = useMemo(
+    () =>
+      html && images === 'https' && report?.remote.some((u) => u.startsWith('http:'))
+        ? sanitizeHtmlReport(view.body, 'http-too').images.length - (report?.images.length ?? 0)
+        : 0,
+    [html, images, view.body, report],
+  );
+
+  function loadOnce() {
+    setRemoteError('');
+    setImages('https');
+    setLoaded('once');
+  }
+
+  async function loadSender() {
+    setRemoteError('');
+    setRemoteBusy(true);
+    const r = await call({ type: 'reader:remote', ticket, scope: 'sender' });
+    setRemoteBusy(false);
+    if (r.ok) {
+      setImages('https');
+      setLoaded('sender');
+    } else {
+      setRemoteError(r.code === 'locked' ? t('frame_locked') : errorText(r));
+    }
+  }
 
   async function reply(mode: ReplyMode) {
     setNotice('');
@@ -96,9 +143,21 @@ function Message({ ticket, view }: { ticket: string; view: ReaderView }) {
         {t(sig.key, sig.subs)}
       </p>
       {mismatch && (
-        <p class="danger" role="alert" id="from-mismatch">
-          {t(mismatch.key, mismatch.subs)}
-        </p>
+        <section
+          class="danger sender-banner"
+          role="alert"
+          id="from-mismatch"
+          data-severity="danger"
+          data-reason="signer-differs"
+        >
+          <p>
+            <strong>{t(mismatch.key, mismatch.subs)}</strong>
+          </p>
+          <details id="why">
+            <summary>{t('reader_why')}</summary>
+            <p>{t('reader_from_mismatch_why')}</p>
+          </details>
+        </section>
       )}
       {!view.addressedToYou && (
         <p class="danger" role="alert" id="not-addressed">
@@ -115,8 +174,23 @@ function Message({ ticket, view }: { ticket: string; view: ReaderView }) {
           {formatDateTime(view.date)}
         </time>
       </p>
-      {view.bodyType === 'text/html' ? (
-        <HtmlBody html={view.body} />
+      {report && report.remote.length > 0 && (
+        <RemoteContent
+          count={report.remote.length}
+          loaded={loaded}
+          images={report.images.length}
+          httpImages={httpImages}
+          signer={view.signature.signer}
+          senderRefusal={remoteSenderRefusal(view.signature)}
+          busy={remoteBusy}
+          error={remoteError}
+          onLoadOnce={loadOnce}
+          onLoadSender={loadSender}
+          onLoadHttp={() => setImages('http-too')}
+        />
+      )}
+      {report ? (
+        <HtmlBody safeHtml={report.html} imageOrigins={report.origins} />
       ) : (
         <pre id="body" class="body-text">
           {view.body}

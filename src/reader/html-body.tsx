@@ -4,16 +4,20 @@
  * CSP (srcdoc.ts). Same-origin lets this frame measure the document to size the iframe
  * and catch link clicks: links open in a new tab from here with noopener/noreferrer, since
  * the sandbox (rightly) allows no popups of its own.
+ *
+ * The caller sanitizes (sanitizeHtmlReport, so it can also say what was blocked) and
+ * passes the image origins of a render with remote images (issue 6): the srcdoc's CSP
+ * then allows exactly those, and the frame is drawn anew for each render.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { t } from '../ui/i18n';
-import { isSafeLink, sanitizeHtml, sanitizerWorks } from './sanitize';
+import { isSafeLink, sanitizerWorks } from './sanitize';
 import { buildSrcdoc } from './srcdoc';
 
-export function HtmlBody({ html }: { html: string }) {
+/** `safeHtml` and `imageOrigins` come from sanitizeHtmlReport (sanitize.ts). */
+export function HtmlBody({ safeHtml, imageOrigins }: { safeHtml: string; imageOrigins: readonly string[] }) {
   const ref = useRef<HTMLIFrameElement>(null);
-  const safe = useMemo(() => sanitizeHtml(html), [html]);
-  const srcdoc = useMemo(() => buildSrcdoc(safe), [safe]);
+  const srcdoc = useMemo(() => buildSrcdoc(safeHtml, imageOrigins), [safeHtml, imageOrigins]);
   const [height, setHeight] = useState(80);
 
   useEffect(() => {
@@ -63,6 +67,7 @@ export function HtmlBody({ html }: { html: string }) {
       title={t('reader_body_title')}
       sandbox="allow-same-origin"
       referrerpolicy="no-referrer"
+      data-remote-images={imageOrigins.length > 0 ? 'true' : 'false'}
       srcdoc={srcdoc}
       style={{ height: `${height}px` }}
     />

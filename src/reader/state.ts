@@ -54,9 +54,32 @@ export function signatureWords(sig: SignatureView): Words {
   return { key, subs: [sig.signer] };
 }
 
-/** The danger line when the verified signer is not the From the webmail shows, else null. */
+/**
+ * The danger banner when the verified signer is not the From the webmail shows, else null
+ * (issue 6, reason `signer-differs`): "The webmail shows this mail as from X, but it was
+ * signed by Y". `fromMismatch` comes from the background, which compared the signature's
+ * signer with the From; the DOM text is only what is quoted.
+ */
 export function mismatchWords(sig: SignatureView): Words | null {
-  return sig.fromMismatch ? { key: 'sig_from_mismatch', subs: [sig.displayedFrom] } : null;
+  return sig.fromMismatch ? { key: 'reader_from_mismatch', subs: [sig.displayedFrom, sig.signer] } : null;
+}
+
+/**
+ * Why "Always for this sender" is not offered for this signature, as a message key, or
+ * null when it is: the same rule the background enforces (reader-handlers.ts remoteRefusal).
+ */
+export function remoteSenderRefusal(sig: SignatureView): string | null {
+  if (sig.fromMismatch) return 'reader_remote_sender_mismatch';
+  if (sig.trust !== 'verified' && sig.trust !== 'directory-verified' && sig.trust !== 'own') {
+    return 'reader_remote_sender_unverified';
+  }
+  return null;
+}
+
+/** "1 remote item blocked" / "3 remote items blocked", by the language's plural rules. */
+export function blockedWords(count: number, lang: string): Words {
+  const form = new Intl.PluralRules(lang).select(count) === 'one' ? 'one' : 'other';
+  return { key: `reader_remote_blocked_${form}`, subs: [String(count)] };
 }
 
 /** Every key this module can return, for the locale test. */
@@ -68,5 +91,9 @@ export const READER_STATE_KEYS: readonly string[] = [
   'sig_own',
   'sig_unverified',
   'sig_unknown',
-  'sig_from_mismatch',
+  'reader_from_mismatch',
+  'reader_remote_sender_mismatch',
+  'reader_remote_sender_unverified',
+  'reader_remote_blocked_one',
+  'reader_remote_blocked_other',
 ];

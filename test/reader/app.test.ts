@@ -9,7 +9,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import type { ReaderView } from '../../src/messaging/messages';
 import { SRCDOC_CSP } from '../../src/reader/srcdoc';
 import { fakeBackground, waitFor } from './frame-harness';
-import { disableHappyDomLoading, fixNodeNameGetter } from './happy-dom-fix';
+import { disableHappyDomLoading, fixNodeIterator, fixNodeNameGetter } from './happy-dom-fix';
 
 const bg = vi.hoisted(() => ({
   current: null as null | ReturnType<typeof import('./frame-harness').fakeBackground>,
@@ -49,6 +49,7 @@ const state = () => $('#reader')?.getAttribute('data-state');
 beforeAll(() => {
   disableHappyDomLoading(window);
   fixNodeNameGetter(window as Window & typeof globalThis);
+  fixNodeIterator(window as Window & typeof globalThis);
 });
 beforeEach(() => {
   bg.current = fakeBackground();
@@ -103,7 +104,19 @@ describe('reader frame', () => {
     await waitFor(() => state() === 'ready');
     expect($('#signature')?.getAttribute('data-mismatch')).toBe('true');
     expect($('#signature')?.getAttribute('data-trust')).toBe('unknown');
-    expect($('#from-mismatch')?.textContent).toBe('sig_from_mismatch(ceo@example.com)');
+    // A danger banner in plain words, its reason from the signature, with an explanation.
+    const banner = $('#from-mismatch')!;
+    expect(banner.getAttribute('role')).toBe('alert');
+    expect(banner.getAttribute('data-reason')).toBe('signer-differs');
+    expect(banner.getAttribute('data-severity')).toBe('danger');
+    expect(banner.classList.contains('danger')).toBe(true);
+    expect(banner.querySelector('p')?.textContent).toBe(
+      'reader_from_mismatch(ceo@example.com,alice@example.com)',
+    );
+    const why = banner.querySelector<HTMLDetailsElement>('details#why')!;
+    expect(why.open).toBe(false);
+    expect(why.querySelector('summary')?.textContent).toBe('reader_why');
+    expect(why.querySelector('p')?.textContent).toBe('reader_from_mismatch_why');
     expect($('#not-addressed')?.textContent).toBe('reader_not_addressed');
   });
 
@@ -200,5 +213,137 @@ describe('reader frame', () => {
     const first = bg.current!.of('frame:resize')[0] as { ticket: string; height: number };
     expect(first.ticket).toBe('T1');
     expect(typeof first.height).toBe('number');
+  });
+});
+
+describe('reader frame: remote content (issue 6)', () => {
+  const NEWS =
+    '<p>News</p><img src="https://t.example/open.gif" width="1" height="1">' +
+    '<img src="//cdn.example/hero.jpg" srcset="https://cdn.example/hero2.jpg 2x">' +
+    '<img src="http://plain.example/logo.png">' +
+    '<div style="background:url(https://t.example/bg.png)">bg</div>' +
+    '<style>@import "https://fonts.example/f.css";</style><link rel="prefetch" href="https://t.example/pf">' +
+    '<video poster="https://t.example/v.jpg"></video><iframe src="https://t.example/f"></iframe>';
+  /** open.gif, hero.jpg, hero2.jpg, logo.png, bg.png, f.css, pf, v.jpg, f */
+  const COUNT = 9;
+  const HTML_VIEW: ReaderView = { ...VIEW, bodyType: 'text/html', body: NEWS };
+  const csp = () => /content="([^"]*)"/.exec($('iframe#body-html')?.getAttribute('srcdoc') ?? '')?.[1];
+  const srcdoc = () => $('iframe#body-html')?.getAttribute('srcdoc') ?? '';
+
+  async function open(view: ReaderView) {
+    bg.current!.answers.set('reader:open', { ok: true, value: view });
+    render(h(ReaderApp, { ticket: 'T1' }), root);
+    await waitFor(() => state() === 'ready');
+  }
+
+  it('says how many remote items were blocked, above the body, and loads none', async () => {
+    await open(HTML_VIEW);
+    const section = $('section#remote-content')!;
+    expect(section.getAttribute('data-loaded')).toBe('none');
+    expect($('#remote')?.getAttribute('data-count')).toBe(String(COUNT));
+    expect($('#remote strong')?.textContent).toBe(`reader_remote_blocked_other(${COUNT})`);
+    expect($('#load-once')?.textContent).toBe('reader_remote_load_once');
+    expect($('#load-sender')?.textContent).toBe('reader_remote_load_sender');
+    expect($<HTMLButtonElement>('#load-sender')!.disabled).toBe(false);
+    // Above the body.
+    const frame = $('iframe#body-html')!;
+    expect(section.compareDocumentPosition(frame) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(csp()).toBe(SRCDOC_CSP);
+    expect(srcdoc()).not.toMatch(/example\//);
+  });
+
+  it('"Load this time" renders again with https images only, under a CSP naming exactly their origins', async () => {
+    await open(HTML_VIEW);
+    $<HTMLButtonElement>('#load-once')!.click();
+    await waitFor(() => $('section#remote-content')?.getAttribute('data-loaded') === 'once');
+    expect(csp()).toBe(
+      "default-src 'none'; img-src data: blob: https://t.example https://cdn.example; style-src 'unsafe-inline'",
+    );
+    const doc = srcdoc();
+    expect(doc).toContain('<img src="https://t.example/open.gif" width="1" height="1">');
+    expect(doc).toContain(
+      '<img src="https://cdn.example/hero.jpg" srcset="https://cdn.example/hero2.jpg 2x">',
+    );
+    for (const never of ['plain.example', 'bg.png', 'fonts.example', '/pf', 'v.jpg', 'example/f"', 'url('])
+      expect(doc, never).not.toContain(never);
+    expect(doc.split('<body>')[1]).not.toMatch(/<(script|style|link|iframe|video)\b/);
+    expect($('#remote')?.getAttribute('data-count')).toBe(String(COUNT));
+    expect($('#remote')?.getAttribute('data-images')).toBe('3');
+    expect($('#remote-loaded')?.textContent).toBe('reader_remote_loaded_once(3)');
+    expect($('#load-once')).toBeNull();
+    // Nothing asked of the background: this time only, this frame only.
+    expect(bg.current!.of('reader:remote')).toEqual([]);
+    // Unencrypted images are a second, explicit choice.
+    expect($('#load-http')?.textContent).toBe('reader_remote_load_http(1)');
+    $<HTMLButtonElement>('#load-http')!.click();
+    await waitFor(() => srcdoc().includes('http://plain.example/logo.png'));
+    expect(csp()).toBe(
+      "default-src 'none'; img-src data: blob: https://t.example https://cdn.example http://plain.example; style-src 'unsafe-inline'",
+    );
+    expect($('#load-http')).toBeNull();
+  });
+
+  it('"Always for this sender" asks the background with the ticket only, then loads images', async () => {
+    bg.current!.answers.set('reader:remote', {
+      ok: true,
+      value: { loaded: 'sender', sender: 'alice@example.com' },
+    });
+    await open(HTML_VIEW);
+    $<HTMLButtonElement>('#load-sender')!.click();
+    await waitFor(() => $('section#remote-content')?.getAttribute('data-loaded') === 'sender');
+    expect(bg.current!.of('reader:remote')).toEqual([
+      { type: 'reader:remote', ticket: 'T1', scope: 'sender' },
+    ]);
+    expect(csp()).toBe(
+      "default-src 'none'; img-src data: blob: https://t.example https://cdn.example; style-src 'unsafe-inline'",
+    );
+    expect($('#remote-loaded')?.textContent).toBe('reader_remote_loaded_sender(alice@example.com,3)');
+  });
+
+  it('a refused "Always for this sender" says so and loads nothing', async () => {
+    bg.current!.answers.set('reader:remote', { ok: false, code: 'forbidden', message: 'no' });
+    await open(HTML_VIEW);
+    $<HTMLButtonElement>('#load-sender')!.click();
+    await waitFor(() => $('#remote-error'));
+    expect($('#remote-error')?.textContent).toBe('error_forbidden');
+    expect($('section#remote-content')?.getAttribute('data-loaded')).toBe('none');
+    expect(csp()).toBe(SRCDOC_CSP);
+  });
+
+  it('offers "Always for this sender" only for a verified signer who is the From', async () => {
+    await open({ ...HTML_VIEW, signature: { ...VIEW.signature, trust: 'unverified' } });
+    expect($<HTMLButtonElement>('#load-sender')!.disabled).toBe(true);
+    expect($('#load-sender-refused')?.textContent).toBe('reader_remote_sender_unverified');
+    expect($<HTMLButtonElement>('#load-once')!.disabled).toBe(false);
+  });
+
+  it('renders images at once for an always-allowed sender', async () => {
+    await open({ ...HTML_VIEW, remoteAllowed: true });
+    expect($('section#remote-content')?.getAttribute('data-loaded')).toBe('sender');
+    expect(csp()).toBe(
+      "default-src 'none'; img-src data: blob: https://t.example https://cdn.example; style-src 'unsafe-inline'",
+    );
+    expect(srcdoc()).toContain('src="https://t.example/open.gif"');
+    expect(bg.current!.of('reader:remote')).toEqual([]);
+  });
+
+  it('never at once when the signer is not the displayed From', async () => {
+    await open({
+      ...HTML_VIEW,
+      remoteAllowed: true,
+      signature: { ...VIEW.signature, displayedFrom: 'ceo@example.com', fromMismatch: true },
+    });
+    expect($('section#remote-content')?.getAttribute('data-loaded')).toBe('none');
+    expect(csp()).toBe(SRCDOC_CSP);
+    expect($<HTMLButtonElement>('#load-sender')!.disabled).toBe(true);
+    expect($('#load-sender-refused')?.textContent).toBe('reader_remote_sender_mismatch');
+    expect($('#from-mismatch')?.getAttribute('data-reason')).toBe('signer-differs');
+  });
+
+  it('shows nothing when there is nothing remote', async () => {
+    await open({ ...VIEW, bodyType: 'text/html', body: '<p>only text</p>' });
+    expect($('#remote-content')).toBeNull();
+    await open(VIEW);
+    expect($('#remote-content')).toBeNull();
   });
 });

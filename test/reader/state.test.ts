@@ -2,7 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import type { SignatureView } from '../../src/messaging/messages';
 import { ERROR_CODES } from '../../src/messaging/result';
-import { mismatchWords, phaseForError, readerErrorKey, signatureWords } from '../../src/reader/state';
+import {
+  blockedWords,
+  mismatchWords,
+  phaseForError,
+  readerErrorKey,
+  remoteSenderRefusal,
+  signatureWords,
+} from '../../src/reader/state';
 
 const sig = (over: Partial<SignatureView> = {}): SignatureView => ({
   signer: 'alice@example.com',
@@ -52,11 +59,29 @@ describe('signatureWords', () => {
     expect(signatureWords(sig({ trust }))).toEqual({ key, subs: ['alice@example.com'] });
   });
 
-  it('words a From mismatch with the From the webmail showed', () => {
+  it('words a From mismatch with the From the webmail showed and the signer', () => {
     expect(mismatchWords(sig())).toBeNull();
-    expect(mismatchWords(sig({ displayedFrom: 'ceo@example.com', fromMismatch: true }))).toEqual({
-      key: 'sig_from_mismatch',
-      subs: ['ceo@example.com'],
+    expect(mismatchWords(sig({ displayedFrom: 'Alice <ceo@example.com>', fromMismatch: true }))).toEqual({
+      key: 'reader_from_mismatch',
+      subs: ['Alice <ceo@example.com>', 'alice@example.com'],
     });
+  });
+});
+
+describe('remote content words', () => {
+  it('offers "Always for this sender" only for a trusted signer who is the From', () => {
+    for (const trust of ['verified', 'directory-verified', 'own'] as const)
+      expect(remoteSenderRefusal(sig({ trust })), trust).toBeNull();
+    for (const trust of ['unverified', 'unknown'] as const)
+      expect(remoteSenderRefusal(sig({ trust })), trust).toBe('reader_remote_sender_unverified');
+    expect(remoteSenderRefusal(sig({ displayedFrom: 'ceo@example.com', fromMismatch: true }))).toBe(
+      'reader_remote_sender_mismatch',
+    );
+  });
+
+  it('counts in the language’s plural forms', () => {
+    expect(blockedWords(1, 'en')).toEqual({ key: 'reader_remote_blocked_one', subs: ['1'] });
+    expect(blockedWords(3, 'en')).toEqual({ key: 'reader_remote_blocked_other', subs: ['3'] });
+    expect(blockedWords(1, 'ja')).toEqual({ key: 'reader_remote_blocked_other', subs: ['1'] });
   });
 });
