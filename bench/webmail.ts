@@ -26,7 +26,7 @@
  * written straight into two fresh folders of Bob's Maildir (so nothing lands in
  * the INBOX other tests read). Bob's `mail_pagesize` preference is raised to
  * 1,000 for the run (Roundcube's `max_pagesize` only caps the settings form) and
- * put back afterwards; the folders are deleted.
+ * put back afterwards (that key only); the folders are deleted.
  *
  * Options: `--quick` (5 messages each, a list of 200).
  */
@@ -243,12 +243,33 @@ function setBobPref(key: string, value: number | null): string {
   );
 }
 
-function restoreBobPrefs(serialized: string): void {
+/**
+ * Puts `key` of Bob's preferences back as it was in `serialized` (what setBobPref
+ * returned), leaving any other preference Roundcube saved meanwhile alone.
+ */
+function restoreBobPref(key: string, serialized: string): void {
   const php = `
     $db = new PDO('sqlite:${ROUNDCUBE_DB}');
+    $q = $db->prepare('SELECT preferences FROM users WHERE username = ?');
+    $q->execute([$argv[1]]);
+    $now = (string) $q->fetchColumn();
+    $p = $now === '' ? [] : unserialize($now);
+    $old = $argv[3] === '' ? [] : unserialize($argv[3]);
+    if (array_key_exists($argv[2], $old)) $p[$argv[2]] = $old[$argv[2]]; else unset($p[$argv[2]]);
     $u = $db->prepare('UPDATE users SET preferences = ? WHERE username = ?');
-    $u->execute([$argv[2], $argv[1]]);`;
-  execFileSync('runuser', ['-u', 'www-data', '--', 'php', '-r', php, '--', USERS.bob.address, serialized]);
+    $u->execute([serialize($p), $argv[1]]);`;
+  execFileSync('runuser', [
+    '-u',
+    'www-data',
+    '--',
+    'php',
+    '-r',
+    php,
+    '--',
+    USERS.bob.address,
+    key,
+    serialized,
+  ]);
 }
 
 function rawMail(subject: string, body: string, index: number): string {
@@ -890,7 +911,7 @@ async function main() {
     failed = !(readPass && listPass && sizePass && cryptoFree && hookFree);
   } finally {
     await b.close();
-    if (oldPrefs !== null) restoreBobPrefs(oldPrefs);
+    if (oldPrefs !== null) restoreBobPref('mail_pagesize', oldPrefs);
     for (const f of folders) deleteFolder(f);
   }
   if (failed) process.exitCode = 1;
