@@ -44,7 +44,10 @@ export function browserDeps(win: Window): ContentDeps {
 
 export function startContentScript(win: Window, signal: AbortSignal): Runtime {
   const provider = pickProvider(win.location, win.document);
-  const runtime = startRuntime(win.document, provider, browserDeps(win), signal);
+  const runtime = startRuntime(win.document, provider, browserDeps(win), signal, {
+    // The isolated world's console: the page cannot read it (docs/privacy.md §Tampering).
+    log: (message) => console.warn(message),
+  });
   const listener = createCommandListener(() => browser.runtime?.id, runtime.handle);
   browser.runtime.onMessage.addListener(listener as never);
   signal.addEventListener('abort', () => browser.runtime?.onMessage?.removeListener(listener as never), {

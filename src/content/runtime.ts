@@ -6,6 +6,7 @@
  *        ▼
  *      pass ──► compose.scan   Encrypt buttons, overlays      (compose.ts)
  *           ──► reader.scan    reader:stage, reader frames    (reader.ts)
+ *           ──► remote.scan    remote content, privacy banner (remote-content.ts)
  *           ──► generic.scan   generic mode only              (generic.ts)
  *           ──► reporter       providers:report on change     (report.ts)
  *
@@ -23,6 +24,7 @@ import { type Answer, type ContentDeps, fail, ok } from './deps';
 import { documentsOf, queryAllIn } from './dom';
 import { createGeneric } from './generic';
 import { createReader } from './reader';
+import { createRemoteContent, type RemoteContentOptions } from './remote-content';
 import { createReporter, expectationMet } from './report';
 
 export interface Runtime {
@@ -33,6 +35,7 @@ export interface Runtime {
   handle(cmd: TabCommand): Promise<Answer>;
   compose: ReturnType<typeof createCompose>;
   reader: ReturnType<typeof createReader>;
+  remote: ReturnType<typeof createRemoteContent>;
   generic: ReturnType<typeof createGeneric> | null;
 }
 
@@ -41,9 +44,12 @@ export function startRuntime(
   provider: ProviderSpec,
   deps: ContentDeps,
   signal: AbortSignal,
+  /** Sender facts and the tamper log of the privacy banner (main.ts passes the real ones). */
+  privacy: RemoteContentOptions = {},
 ): Runtime {
   const compose = createCompose(provider, deps, signal);
   const reader = createReader(provider, deps, signal);
+  const remote = createRemoteContent(provider, deps, signal, privacy);
   const generic = provider.id === 'generic' ? createGeneric(doc, reader, deps, signal) : null;
   const observed = new WeakSet<Document>();
   const watchedFrames = new WeakSet<Element>();
@@ -85,6 +91,9 @@ export function startRuntime(
     const docs = documentsOf(doc, provider.frames);
     for (const d of docs) observe(d);
     const composes = compose.scan(docs);
+    // Remote content first: its DOM pass is synchronous, so a message's URLs are
+    // neutralised in the same tick the reader first sees it.
+    if (!generic) remote.scan(docs);
     const messages = generic ? generic.scan() : reader.scan(docs);
     reporter.update(
       { compose: composes > 0, reader: messages > 0 },
@@ -107,7 +116,9 @@ export function startRuntime(
       case 'compose:close':
         return ok({ closed: compose.close(cmd.ticket) });
       case 'frame:resize':
-        return ok({ resized: reader.resize(cmd.ticket, cmd.height) });
+        return ok({
+          resized: reader.resize(cmd.ticket, cmd.height) || remote.resize(cmd.ticket, cmd.height),
+        });
       case 'compose:start': {
         const spec = provider.reader;
         if (!spec) return fail('not-found', 'this page has no reply button');
@@ -122,8 +133,9 @@ export function startRuntime(
         return ok({ started: true });
       }
       case 'privacy:restore':
-        // Issue 6: wired by the remote-content module.
-        return fail('not-found', 'no blocked content with this ticket');
+        return remote.restore(cmd.ticket)
+          ? ok({ restored: true })
+          : fail('not-found', 'no blocked content with this ticket');
     }
   }
 
@@ -133,11 +145,12 @@ export function startRuntime(
       for (const observer of observers) observer.disconnect();
       compose.stop();
       reader.stop();
+      remote.stop();
       generic?.stop();
     },
     { once: true },
   );
 
   pass();
-  return { pass, schedule, handle, compose, reader, generic };
+  return { pass, schedule, handle, compose, reader, remote, generic };
 }

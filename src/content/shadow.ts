@@ -6,10 +6,16 @@
  *
  * Tag names (page-visible): `cipherpost-encrypt` (the compose button),
  * `cipherpost-compose` (the compose overlay), `cipherpost-reader` (a reader frame),
- * `cipherpost-lock` (generic mode's compose button).
+ * `cipherpost-lock` (generic mode's compose button), `cipherpost-banner` (the privacy
+ * banner above an opened message, issue 6: src/content/remote-content.ts).
  */
 
-export type HostTag = 'cipherpost-encrypt' | 'cipherpost-compose' | 'cipherpost-reader' | 'cipherpost-lock';
+export type HostTag =
+  | 'cipherpost-encrypt'
+  | 'cipherpost-compose'
+  | 'cipherpost-reader'
+  | 'cipherpost-lock'
+  | 'cipherpost-banner';
 
 export interface Host {
   host: HTMLElement;
