@@ -35,13 +35,15 @@ export function createBackgroundHandlers(
 ): Handlers {
   const ports = deps.ports ?? browserPorts();
   const sites = deps.sites ?? new SiteRegistry(ctx.local, ports);
+  // One list (it caches): the reader's and the banner's "Always for this sender", the options.
+  const remoteSenders = new RemoteSenders(ctx.local);
   return {
     ...miscHandlers(ctx, env),
     ...vaultHandlers(ctx),
     ...contactHandlers(ctx),
     ...messageHandlers(ctx),
     ...directoryHandlers(ctx, deps),
-    ...readerHandlers(ctx, ports),
+    ...readerHandlers(ctx, ports, remoteSenders),
     ...composeHandlers(ctx, ports, deps, deps.now),
     ...frameHandlers(ctx, ports),
     ...providerHandlers(ctx.providerReports),
@@ -50,7 +52,7 @@ export function createBackgroundHandlers(
       ctx,
       ports,
       deps.remoteRules ?? new RemoteRules(ports.dnr ?? memoryDnr()),
-      new RemoteSenders(ctx.local),
+      remoteSenders,
       deps.now,
     ),
   };

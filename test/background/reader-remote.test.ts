@@ -77,7 +77,7 @@ function reader(senders: AlwaysAllowedSenders | undefined) {
 }
 
 let tab = 100;
-async function staged(send: ReturnType<typeof reader>, armored: string, from: string) {
+async function staged(send: ReturnType<typeof reader> | Background['send'], armored: string, from: string) {
   tab += 1;
   const { ticket } = await value(send({ type: 'reader:stage', armored, from, source: 'body' }, content(tab)));
   return { ticket, tab };
@@ -168,5 +168,22 @@ describe('reader:open remoteAllowed', () => {
     const send = reader(undefined);
     const { ticket, tab } = await staged(send, fromBob, 'bob@example.test');
     expect((await value(send({ type: 'reader:open', ticket }, frame(tab)))).remoteAllowed).toBe(false);
+  });
+});
+
+describe('the whole background', () => {
+  it('shares one list with the options page: added by the reader, listed, removed, no longer at once', async () => {
+    const { ticket, tab } = await staged(bg.send, fromBob, 'bob@example.test');
+    await value(bg.send({ type: 'reader:remote', ticket, scope: 'sender' }, frame(tab)));
+    expect(await value(bg.send({ type: 'privacy:senders-list' }))).toContain('bob@example.test');
+    const again = await staged(bg.send, fromBob, 'bob@example.test');
+    expect(
+      (await value(bg.send({ type: 'reader:open', ticket: again.ticket }, frame(again.tab)))).remoteAllowed,
+    ).toBe(true);
+    await value(bg.send({ type: 'privacy:senders-remove', address: 'bob@example.test' }));
+    const after = await staged(bg.send, fromBob, 'bob@example.test');
+    expect(
+      (await value(bg.send({ type: 'reader:open', ticket: after.ticket }, frame(after.tab)))).remoteAllowed,
+    ).toBe(false);
   });
 });
