@@ -48,9 +48,11 @@ export default defineConfig({
     // The compose and reader frames are laid over webmail pages. Without a valid
     // ticket of the same tab they show nothing; Chrome's dynamic URL changes every
     // session so a page cannot probe for them (Firefox's URLs are per-install).
+    // banner.html is the privacy banner (issue 6): it shows only what its ticket's
+    // scan found, to a frame of the same tab.
     web_accessible_resources: [
       {
-        resources: ['compose.html', 'reader.html'],
+        resources: ['compose.html', 'reader.html', 'banner.html'],
         matches: ['https://*/*', 'http://*/*'],
         ...(browser === 'firefox' ? {} : { use_dynamic_url: true }),
       },

@@ -1,9 +1,10 @@
-/** Settings: the auto-lock time and the key directory URL. */
+/** Settings: the auto-lock time, the key directory URL, enabled sites and remote-content senders. */
 import { useEffect, useState } from 'preact/hooks';
 import type { Settings } from '../../messaging/messages';
 import { call, errorText } from '../api';
 import { Alerts } from '../components/alerts';
 import { EnabledSites } from '../components/enabled-sites';
+import { RemoteSenders } from '../components/remote-senders';
 import { t } from '../i18n';
 
 export function SettingsTab() {
@@ -83,6 +84,7 @@ export function SettingsTab() {
           }}
         />
       </section>
+      <RemoteSenders />
     </>
   );
 }
