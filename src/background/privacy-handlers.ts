@@ -8,14 +8,15 @@
  *   gets its URLs allowed at once, unless the verdict is `danger` (a spoofed From
  *   must not get trackers loaded just by copying an allowed address).
  * - `privacy:get` / `privacy:allow` (the banner frame, redeeming the ticket like a
- *   reader frame: same tab, first frame owns it; or the reader frame with its
- *   reader ticket, for its own remote content: there no browser rule is needed,
- *   the reader frame loads what the user allowed itself).
+ *   reader frame: same tab, first frame owns it). A reader ticket is refused: the
+ *   reader frame blocks and loads its own remote content, and keys "Always for this
+ *   sender" to the verified signer through `reader:remote` (reader-handlers.ts),
+ *   never to the From text a reader ticket carries.
  * - `privacy:senders-list` / `privacy:senders-remove` (options page).
  */
 import { normalizeAddress } from '../crypto';
 import { vaultKeyFromBytes } from '../keyring';
-import type { PrivacyView, SenderVerdict } from '../messaging/messages';
+import type { PrivacyView } from '../messaging/messages';
 import { HandlerError } from '../messaging/result';
 import type { Handlers } from '../messaging/router';
 import type { TrustedSender } from '../messaging/sender';
@@ -113,8 +114,6 @@ function view(data: PrivacyTicketData): PrivacyView {
   };
 }
 
-const NONE: SenderVerdict = { severity: 'none', reasons: [] };
-
 export function privacyHandlers(
   ctx: BackgroundContext,
   ports: Pick<BrowserPorts, 'tabs'>,
@@ -124,16 +123,13 @@ export function privacyHandlers(
 ): Pick<Handlers, PrivacyType> {
   const known = knownAddresses(ctx, now);
 
-  /** A banner's privacy ticket, or a reader frame's reader ticket seen as one. */
-  async function redeem(id: string, sender: TrustedSender): Promise<Ticket<PrivacyTicketData> | PrivacyView> {
+  /** A banner's privacy ticket. */
+  async function redeem(id: string, sender: TrustedSender): Promise<Ticket<PrivacyTicketData>> {
     const ticket = await ctx.tickets.redeem(id, sender, 'any');
     if (ticket.data.kind === 'privacy') return ticket as Ticket<PrivacyTicketData>;
     if (ticket.data.kind === 'reader') {
-      // The reader frame blocks its own remote content (its CSP); it asks only
-      // whether this sender is always allowed. The signer check is its own.
-      const address = senderAddress(ticket.data.from);
-      const always = address !== '' && (await senders.has(address));
-      return { count: 0, hosts: [], sender: address, verdict: NONE, loaded: always ? 'sender' : 'none' };
+      // Its From is page text: "always" would be keyed to what a spoofer writes.
+      throw new HandlerError('forbidden', 'the reader frame uses reader:remote, keyed to the signer');
     }
     throw new HandlerError('ticket-expired', 'this ticket is unknown or has expired');
   }
@@ -161,22 +157,10 @@ export function privacyHandlers(
       return { ticket: ticket.id, show: urls.length > 0 || verdict.severity !== 'none', loaded };
     },
 
-    'privacy:get': async ({ ticket: id }, sender) => {
-      const t = await redeem(id, sender);
-      return 'data' in t ? view(t.data) : t;
-    },
+    'privacy:get': async ({ ticket: id }, sender) => view((await redeem(id, sender)).data),
 
     'privacy:allow': async ({ ticket: id, scope }, sender) => {
       const t = await redeem(id, sender);
-      if (!('data' in t)) {
-        // A reader frame: remembering the sender is all there is to do here.
-        if (scope === 'sender') {
-          if (!t.sender || !(await senders.add(t.sender)))
-            throw new HandlerError('invalid-input', 'this message has no sender address');
-          return { loaded: 'sender' as const };
-        }
-        return { loaded: 'once' as const };
-      }
       const data = t.data;
       if (scope === 'sender') {
         if (data.verdict.severity === 'danger') {

@@ -107,7 +107,7 @@ export type Message =
   // From the content script: what an opened message shows (sender facts, the remote
   // URLs it neutralised). The answer says whether to draw the banner frame.
   | { type: 'privacy:scan'; provider: ProviderId; facts: SenderFacts; remote: string[] }
-  // From our banner frame (ticket from privacy:scan) and the reader frame (reader ticket).
+  // From our banner frame (ticket from privacy:scan); the reader frame uses reader:remote.
   | { type: 'privacy:get'; ticket: string }
   | { type: 'privacy:allow'; ticket: string; scope: 'once' | 'sender' }
   // From the options page: "Always for this sender" management.

@@ -187,3 +187,15 @@ describe('the whole background', () => {
     ).toBe(false);
   });
 });
+
+describe('privacy:get and privacy:allow with a reader ticket', () => {
+  it('are refused: the banner’s messages would key "always" to the From text, not the signer', async () => {
+    const { ticket, tab } = await staged(bg.send, fromMallory, 'bob@example.test');
+    const before = await value(bg.send({ type: 'privacy:senders-list' }));
+    expect(await bg.send({ type: 'privacy:get', ticket }, frame(tab))).toMatchObject({ code: 'forbidden' });
+    expect(await bg.send({ type: 'privacy:allow', ticket, scope: 'sender' }, frame(tab))).toMatchObject({
+      code: 'forbidden',
+    });
+    expect(await value(bg.send({ type: 'privacy:senders-list' }))).toEqual(before);
+  });
+});
