@@ -13,11 +13,11 @@
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { PrivacyView } from '../../messaging/messages';
+import { reasonText } from '../../privacy/reason-text';
 import { watchDocumentHeight } from '../../reader/resize';
 import { call, errorText } from '../api';
 import { FrameHeader } from '../components/frame-header';
 import { t } from '../i18n';
-import { reasonFacts, reasonSummary } from './reasons';
 
 /** "1 remote item blocked" / "3 remote items blocked", by the language's plural rules. */
 export function blockedText(count: number, lang: string): string {
@@ -85,26 +85,21 @@ export function BannerApp({ ticket }: { ticket: string }) {
           <ul class="reasons">
             {view.verdict.reasons.map((r, i) => (
               <li key={`${r.code}-${i}`} data-reason={r.code} data-severity={r.severity}>
-                {reasonSummary(r)}
+                {reasonText(r, t).summary}
               </li>
             ))}
           </ul>
           <details id="why">
             <summary>{t('banner_why')}</summary>
             <p>{t('banner_why_text')}</p>
-            {view.verdict.reasons.map((r, i) => {
-              const facts = reasonFacts(r);
-              return facts.length === 0 ? null : (
-                <dl key={`${r.code}-${i}`} class="facts" data-reason-facts={r.code}>
-                  {facts.map(([k, v]) => (
-                    <div key={k}>
-                      <dt>{k}</dt>
-                      <dd>{v}</dd>
-                    </div>
-                  ))}
-                </dl>
-              );
-            })}
+            {/* One paragraph per kind of reason (two look-alike reasons share theirs). */}
+            {[...new Map(view.verdict.reasons.map((r) => [reasonText(r, t).why, r.code])).entries()].map(
+              ([why, code]) => (
+                <p key={code} data-reason-why={code}>
+                  {why}
+                </p>
+              ),
+            )}
           </details>
         </section>
       )}
