@@ -12,6 +12,7 @@ import { pickProvider } from '../providers';
 import { createCommandListener } from './commands';
 import type { ContentDeps } from './deps';
 import { type Runtime, startRuntime } from './runtime';
+import { gatherSenderFacts } from './sender-facts';
 
 /** How long a deferred pass may wait when the tab is hidden (no animation frames). */
 const IDLE_FALLBACK_MS = 250;
@@ -45,6 +46,7 @@ export function browserDeps(win: Window): ContentDeps {
 export function startContentScript(win: Window, signal: AbortSignal): Runtime {
   const provider = pickProvider(win.location, win.document);
   const runtime = startRuntime(win.document, provider, browserDeps(win), signal, {
+    gatherFacts: (doc, _message, factsSignal) => gatherSenderFacts(provider, doc, { signal: factsSignal }),
     // The isolated world's console: the page cannot read it (docs/privacy.md §Tampering).
     log: (message) => console.warn(message),
   });
