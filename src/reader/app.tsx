@@ -6,6 +6,7 @@
  */
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { ReaderView, ReplyMode } from '../messaging/messages';
+import { reasonText } from '../privacy/reason-text';
 import { call, errorText } from '../ui/api';
 import { FrameHeader } from '../ui/components/frame-header';
 import { LockedNotice } from '../ui/components/locked-notice';
@@ -17,7 +18,7 @@ import { RemoteContent, type RemoteLoaded } from './remote-content';
 import { watchDocumentHeight } from './resize';
 import { type RemoteImages, sanitizeHtmlReport } from './sanitize';
 import {
-  mismatchWords,
+  mismatchReason,
   phaseForError,
   type ReaderPhase,
   readerErrorKey,
@@ -82,7 +83,8 @@ export function ReaderApp({ ticket }: { ticket: string }) {
 
 function Message({ ticket, view }: { ticket: string; view: ReaderView }) {
   const sig = signatureWords(view.signature);
-  const mismatch = mismatchWords(view.signature);
+  const mismatch = mismatchReason(view.signature);
+  const mismatchText = mismatch && reasonText(mismatch, t);
   const [notice, setNotice] = useState('');
   const [error, setError] = useState('');
   // Remote content (issue 6): blocked unless the background says this signer is always
@@ -142,20 +144,20 @@ function Message({ ticket, view }: { ticket: string; view: ReaderView }) {
       >
         {t(sig.key, sig.subs)}
       </p>
-      {mismatch && (
+      {mismatch && mismatchText && (
         <section
           class="danger sender-banner"
           role="alert"
           id="from-mismatch"
-          data-severity="danger"
-          data-reason="signer-differs"
+          data-severity={mismatch.severity}
+          data-reason={mismatch.code}
         >
           <p>
-            <strong>{t(mismatch.key, mismatch.subs)}</strong>
+            <strong>{mismatchText.summary}</strong>
           </p>
           <details id="why">
-            <summary>{t('reader_why')}</summary>
-            <p>{t('reader_from_mismatch_why')}</p>
+            <summary>{t('banner_why')}</summary>
+            <p>{mismatchText.why}</p>
           </details>
         </section>
       )}

@@ -3,7 +3,7 @@
  * which sentence explains an error, and how the signature verdict reads.
  */
 
-import type { SignatureView } from '../messaging/messages';
+import type { SenderReason, SignatureView } from '../messaging/messages';
 import type { ErrorCode } from '../messaging/result';
 
 export type ReaderPhase = 'loading' | 'ready' | 'error' | 'locked';
@@ -55,13 +55,16 @@ export function signatureWords(sig: SignatureView): Words {
 }
 
 /**
- * The danger banner when the verified signer is not the From the webmail shows, else null
- * (issue 6, reason `signer-differs`): "The webmail shows this mail as from X, but it was
- * signed by Y". `fromMismatch` comes from the background, which compared the signature's
- * signer with the From; the DOM text is only what is quoted.
+ * The danger reason when the verified signer is not the From the webmail shows, else null
+ * (issue 6, `signer-differs`), worded like the webmail banner's by reasonText
+ * (src/privacy/reason-text.ts, which also strips bidi controls from the quoted From).
+ * `fromMismatch` comes from the background, which compared the signature's signer with
+ * the From; the DOM text is only what is quoted.
  */
-export function mismatchWords(sig: SignatureView): Words | null {
-  return sig.fromMismatch ? { key: 'reader_from_mismatch', subs: [sig.displayedFrom, sig.signer] } : null;
+export function mismatchReason(sig: SignatureView): SenderReason | null {
+  return sig.fromMismatch
+    ? { code: 'signer-differs', severity: 'danger', detail: { signer: sig.signer, shown: sig.displayedFrom } }
+    : null;
 }
 
 /**
@@ -91,7 +94,6 @@ export const READER_STATE_KEYS: readonly string[] = [
   'sig_own',
   'sig_unverified',
   'sig_unknown',
-  'reader_from_mismatch',
   'reader_remote_sender_mismatch',
   'reader_remote_sender_unverified',
   'reader_remote_blocked_one',

@@ -111,12 +111,14 @@ describe('reader frame', () => {
     expect(banner.getAttribute('data-severity')).toBe('danger');
     expect(banner.classList.contains('danger')).toBe(true);
     expect(banner.querySelector('p')?.textContent).toBe(
-      'reader_from_mismatch(ceo@example.com,alice@example.com)',
+      'sender_signer_differs(alice@example.com,ceo@example.com)',
     );
     const why = banner.querySelector<HTMLDetailsElement>('details#why')!;
     expect(why.open).toBe(false);
-    expect(why.querySelector('summary')?.textContent).toBe('reader_why');
-    expect(why.querySelector('p')?.textContent).toBe('reader_from_mismatch_why');
+    expect(why.querySelector('summary')?.textContent).toBe('banner_why');
+    expect(why.querySelector('p')?.textContent).toBe(
+      'sender_signer_differs_why(alice@example.com,ceo@example.com)',
+    );
     expect($('#not-addressed')?.textContent).toBe('reader_not_addressed');
   });
 
@@ -345,5 +347,23 @@ describe('reader frame: remote content (issue 6)', () => {
     expect($('#remote-content')).toBeNull();
     await open(VIEW);
     expect($('#remote-content')).toBeNull();
+  });
+});
+
+describe('reader frame: the quoted From', () => {
+  it('is shown as text without bidi controls', async () => {
+    bg.current!.answers.set('reader:open', {
+      ok: true,
+      value: {
+        ...VIEW,
+        signature: { ...VIEW.signature, displayedFrom: 'Bob <\u202emoc.evil@bob>', fromMismatch: true },
+      },
+    });
+    render(h(ReaderApp, { ticket: 'T1' }), root);
+    await waitFor(() => state() === 'ready');
+    expect($('#from-mismatch p')?.textContent).toBe(
+      'sender_signer_differs(alice@example.com,Bob <moc.evil@bob>)',
+    );
+    expect($('#from-mismatch')?.innerHTML).not.toContain('\u202e');
   });
 });

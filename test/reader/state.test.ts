@@ -4,7 +4,7 @@ import type { SignatureView } from '../../src/messaging/messages';
 import { ERROR_CODES } from '../../src/messaging/result';
 import {
   blockedWords,
-  mismatchWords,
+  mismatchReason,
   phaseForError,
   readerErrorKey,
   remoteSenderRefusal,
@@ -59,11 +59,12 @@ describe('signatureWords', () => {
     expect(signatureWords(sig({ trust }))).toEqual({ key, subs: ['alice@example.com'] });
   });
 
-  it('words a From mismatch with the From the webmail showed and the signer', () => {
-    expect(mismatchWords(sig())).toBeNull();
-    expect(mismatchWords(sig({ displayedFrom: 'Alice <ceo@example.com>', fromMismatch: true }))).toEqual({
-      key: 'reader_from_mismatch',
-      subs: ['Alice <ceo@example.com>', 'alice@example.com'],
+  it('makes a From mismatch the danger reason signer-differs, with the shown From and the signer', () => {
+    expect(mismatchReason(sig())).toBeNull();
+    expect(mismatchReason(sig({ displayedFrom: 'Alice <ceo@example.com>', fromMismatch: true }))).toEqual({
+      code: 'signer-differs',
+      severity: 'danger',
+      detail: { signer: 'alice@example.com', shown: 'Alice <ceo@example.com>' },
     });
   });
 });
