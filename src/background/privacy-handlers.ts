@@ -7,6 +7,8 @@
  *   privacy ticket is made for the banner frame; a sender the user always allows
  *   gets its URLs allowed at once, unless the verdict is `danger` (a spoofed From
  *   must not get trackers loaded just by copying an allowed address).
+ * - `privacy:leave` (content script): the frame of a message whose content was
+ *   allowed is unloading; the tab's allow rules go.
  * - `privacy:get` / `privacy:allow` (the banner frame, redeeming the ticket like a
  *   reader frame: same tab, first frame owns it). A reader ticket is refused: the
  *   reader frame blocks and loads its own remote content, and keys "Always for this
@@ -29,6 +31,7 @@ import type { PrivacyTicketData, Ticket } from './tickets';
 
 type PrivacyType =
   | 'privacy:scan'
+  | 'privacy:leave'
   | 'privacy:get'
   | 'privacy:allow'
   | 'privacy:senders-list'
@@ -155,6 +158,16 @@ export function privacyHandlers(
         loaded,
       });
       return { ticket: ticket.id, show: urls.length > 0 || verdict.severity !== 'none', loaded };
+    },
+
+    // The content script leaves a frame whose message had remote content allowed
+    // (Roundcube's preview loading the next message): drop the rules now, before the
+    // next document asks for the same URLs; its scan would come too late.
+    'privacy:leave': async (_m, sender) => {
+      if (sender.kind !== 'content-script')
+        throw new HandlerError('forbidden', 'only a content script leaves');
+      await rules.replaceTab(sender.tabId);
+      return { left: true } as const;
     },
 
     'privacy:get': async ({ ticket: id }, sender) => view((await redeem(id, sender)).data),

@@ -271,5 +271,13 @@ export function restore(changes: readonly Change[]): number {
     }
     originals.delete(el);
   }
+  // A <video>/<audio> chose its source when it was inserted (with none left) and
+  // does not look again when a src comes back (HTML §4.8.11.5): load() reruns it.
+  const media = new Set<HTMLMediaElement>();
+  for (const el of byElement.keys()) {
+    const m = el.closest('video, audio') as HTMLMediaElement | null;
+    if (m && typeof m.load === 'function') media.add(m);
+  }
+  for (const m of media) m.load();
   return changes.length;
 }

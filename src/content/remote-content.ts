@@ -93,12 +93,16 @@ export function createRemoteContent(
   deps: ContentDeps,
   signal: AbortSignal,
   options: RemoteContentOptions = {},
+  /** The top document's window: its navigations are the background's to see. */
+  topView: Window | null = null,
 ) {
   const spec = provider.reader;
   const log = options.log ?? (() => {});
   const records = new WeakMap<Element, MessageRecord>();
   /** Records with a ticket or a host, to check and to find by ticket. */
   const live = new Set<MessageRecord>();
+  /** Frame windows whose unloading drops the tab's allow rules (privacy:leave). */
+  const leaving = new WeakSet<Window>();
   let timer: number | null = null;
 
   /** What the message view shows as From, when the facts module cannot say more. */
@@ -185,6 +189,7 @@ export function createRemoteContent(
       if (answer.value.loaded === 'sender' && record.loaded === 'none') {
         restore(record.changes);
         record.loaded = 'sender';
+        leaveWithFrame(record);
       }
       removeHost(record);
       if (answer.value.show) insertBanner(record, answer.value.ticket);
@@ -220,6 +225,27 @@ export function createRemoteContent(
       if (!record.done) void report(record);
     }
     return messages.length;
+  }
+
+  /**
+   * Content of this record's message was allowed: when its frame starts loading
+   * another document (Roundcube's preview, next message), tell the background at
+   * `beforeunload`, which comes before the next document's request is even sent;
+   * the next scan would come after that document fetched its images. The top
+   * document's own navigations are the background's (tabs.onUpdated), and a
+   * beforeunload listener there would cost the page its back-forward cache.
+   */
+  function leaveWithFrame(record: MessageRecord): void {
+    const view = record.body.ownerDocument.defaultView;
+    if (!view || view === topView || leaving.has(view)) return;
+    leaving.add(view);
+    view.addEventListener(
+      'beforeunload',
+      () => {
+        void deps.send({ type: 'privacy:leave' });
+      },
+      { once: true, signal },
+    );
   }
 
   function forget(record: MessageRecord): void {
@@ -290,6 +316,7 @@ export function createRemoteContent(
       if (record.ticket !== ticket) continue;
       if (record.loaded === 'none') restore(record.changes);
       record.loaded = 'once';
+      leaveWithFrame(record);
       return true;
     }
     return false;

@@ -49,7 +49,7 @@ export function startRuntime(
 ): Runtime {
   const compose = createCompose(provider, deps, signal);
   const reader = createReader(provider, deps, signal);
-  const remote = createRemoteContent(provider, deps, signal, privacy);
+  const remote = createRemoteContent(provider, deps, signal, privacy, doc.defaultView);
   const generic = provider.id === 'generic' ? createGeneric(doc, reader, deps, signal) : null;
   const observed = new WeakSet<Document>();
   const watchedFrames = new WeakSet<Element>();

@@ -107,6 +107,10 @@ export type Message =
   // From the content script: what an opened message shows (sender facts, the remote
   // URLs it neutralised). The answer says whether to draw the banner frame.
   | { type: 'privacy:scan'; provider: ProviderId; facts: SenderFacts; remote: string[] }
+  // From the content script: a frame that showed a message whose remote content was
+  // allowed is being left (Roundcube's preview loading the next one). The tab's allow
+  // rules go before the next document can ask for the same URLs.
+  | { type: 'privacy:leave' }
   // From our banner frame (ticket from privacy:scan); the reader frame uses reader:remote.
   | { type: 'privacy:get'; ticket: string }
   | { type: 'privacy:allow'; ticket: string; scope: 'once' | 'sender' }
@@ -365,6 +369,7 @@ export interface ResponseMap {
   'sites:enable': { origin: string; injected: boolean };
   'sites:disable': { origin: string };
   'privacy:scan': { ticket: string; show: boolean; loaded: PrivacyView['loaded'] };
+  'privacy:leave': { left: true };
   'privacy:get': PrivacyView;
   'privacy:allow': { loaded: PrivacyView['loaded'] };
   'privacy:senders-list': string[];
@@ -531,6 +536,7 @@ export const MESSAGES: { readonly [T in MessageType]: MessageSpec<T> } = {
     facts: custom(isSenderFacts),
     remote: strs(MAX_REMOTE_URLS, 4096),
   }),
+  'privacy:leave': spec(CONTENT),
   'privacy:get': spec(PAGES_AND_FRAMES, { ticket: str(MAX_TICKET) }),
   'privacy:allow': spec(PAGES_AND_FRAMES, { ticket: str(MAX_TICKET), scope: oneOf(['once', 'sender']) }),
   'privacy:senders-list': spec(PAGES),

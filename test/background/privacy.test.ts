@@ -139,6 +139,23 @@ describe('privacy:get and privacy:allow', () => {
     expect(bg.ports.dnr.session).toEqual([]);
   });
 
+  it('privacy:leave (the preview frame unloads) drops the tab’s allow rules at once', async () => {
+    const { ticket } = await scan(3, facts('a@b.example'));
+    await value(bg.send({ type: 'privacy:allow', ticket, scope: 'once' }, frame(3)));
+    await scan(4, facts('a@b.example'));
+    const other = await scan(4, facts('a@b.example'));
+    await value(bg.send({ type: 'privacy:allow', ticket: other.ticket, scope: 'once' }, frame(4)));
+    expect(sessionRules()).toHaveLength(4);
+    expect(await value(bg.send({ type: 'privacy:leave' }, content(3)))).toEqual({ left: true });
+    expect(sessionRules().map(([tabs]) => tabs)).toEqual([[4], [4]]);
+    // Only a content script, and only for its own tab.
+    expect(await bg.send({ type: 'privacy:leave' }, frame(4))).toMatchObject({
+      ok: false,
+      code: 'forbidden',
+    });
+    expect(sessionRules()).toHaveLength(2);
+  });
+
   it('a restore the tab does not answer is an error (the banner says so)', async () => {
     const { ticket } = await scan(3, facts('a@b.example'));
     bg.ports.tabAnswer = 'no-receiver';

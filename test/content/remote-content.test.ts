@@ -152,6 +152,32 @@ describe('Roundcube preview', () => {
     expect(preview.querySelector('#messagebody')!.innerHTML).toBe(before);
   });
 
+  it('content allowed in the preview frame: leaving that frame drops the allow rules (privacy:leave)', async () => {
+    const { deps, runtime, preview } = roundcubeMessage();
+    runtime.pass();
+    await settle();
+    const leaves = () => deps.sent.filter((m) => m.type === 'privacy:leave');
+    preview.defaultView!.dispatchEvent(new Event('beforeunload'));
+    expect(leaves()).toEqual([]);
+    await runtime.handle({ type: 'privacy:restore', ticket: 'p1' });
+    preview.defaultView!.dispatchEvent(new Event('beforeunload'));
+    preview.defaultView!.dispatchEvent(new Event('beforeunload'));
+    expect(leaves()).toEqual([{ type: 'privacy:leave' }]);
+  });
+
+  it('restoring a video or audio makes it choose its source again', async () => {
+    const { runtime, preview } = roundcubeMessage();
+    preview.querySelector('#messagebody')!.innerHTML =
+      '<video poster="https://t.example/p.gif"><source src="https://t.example/v.webm"></video><audio src="https://t.example/a.mp3"></audio>';
+    const load = vi.spyOn(preview.defaultView!.HTMLMediaElement.prototype, 'load');
+    runtime.pass();
+    await settle();
+    expect(load).not.toHaveBeenCalled();
+    await runtime.handle({ type: 'privacy:restore', ticket: 'p1' });
+    expect(load).toHaveBeenCalledTimes(2);
+    expect(preview.querySelector('source')!.getAttribute('src')).toBe('https://t.example/v.webm');
+  });
+
   it('uses the header facts when they can be read, the DOM when reading throws', async () => {
     const facts: SenderFacts = {
       source: 'headers',

@@ -89,6 +89,7 @@ const SAMPLES: { [T in MessageType]: Record<string, unknown> } = {
     remote: ['https://tracker.example/p.gif'],
   },
   'compose:seeded': {},
+  'privacy:leave': {},
   'privacy:get': { ticket: 't' },
   'privacy:allow': { ticket: 't', scope: 'once' },
   'privacy:senders-list': {},
@@ -144,6 +145,7 @@ const ALLOWED: { [T in MessageType]: readonly Kind[] } = {
   'sites:enable': ['page'],
   'sites:disable': ['page'],
   'privacy:scan': ['content'],
+  'privacy:leave': ['content'],
   'compose:seeded': ['content'],
   'privacy:get': ['page', 'frame'],
   'privacy:allow': ['page', 'frame'],
@@ -204,9 +206,17 @@ describe('message sender policy', () => {
     }
   });
 
-  it('a content script may send only system:ping, the four webmail messages and privacy:scan', () => {
+  it('a content script may send only system:ping, the four webmail messages, privacy:scan and privacy:leave', () => {
     expect(TYPES.filter((t) => ALLOWED[t].includes('content')).sort()).toEqual(
-      ['compose:open', 'compose:seeded', 'privacy:scan', 'providers:report', 'reader:stage', 'system:ping'].sort(),
+      [
+        'compose:open',
+        'compose:seeded',
+        'privacy:leave',
+        'privacy:scan',
+        'providers:report',
+        'reader:stage',
+        'system:ping',
+      ].sort(),
     );
   });
 
