@@ -59,9 +59,11 @@ export function RemoteContent(p: RemoteContentProps) {
         </div>
       ) : (
         <p id="remote-loaded" class="hint">
-          {p.loaded === 'sender'
-            ? t('reader_remote_loaded_sender', [p.signer, String(p.images)])
-            : t('reader_remote_loaded_once', String(p.images))}
+          {p.images === 0
+            ? t('reader_remote_no_images')
+            : p.loaded === 'sender'
+              ? t('reader_remote_loaded_sender', [p.signer, String(p.images)])
+              : t('reader_remote_loaded_once', String(p.images))}
         </p>
       )}
       {p.loaded === 'none' && p.senderRefusal && (

@@ -342,6 +342,19 @@ describe('reader frame: remote content (issue 6)', () => {
     expect($('#from-mismatch')?.getAttribute('data-reason')).toBe('signer-differs');
   });
 
+  it('says so when "Load this time" finds no image it may load', async () => {
+    await open({
+      ...VIEW,
+      bodyType: 'text/html',
+      body: '<p style="background:url(https://t.example/bg.png)">x</p>',
+    });
+    expect($('#remote')?.getAttribute('data-count')).toBe('1');
+    $<HTMLButtonElement>('#load-once')!.click();
+    await waitFor(() => $('#remote-loaded'));
+    expect($('#remote-loaded')?.textContent).toBe('reader_remote_no_images');
+    expect(csp()).toBe(SRCDOC_CSP);
+  });
+
   it('shows nothing when there is nothing remote', async () => {
     await open({ ...VIEW, bodyType: 'text/html', body: '<p>only text</p>' });
     expect($('#remote-content')).toBeNull();
