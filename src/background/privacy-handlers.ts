@@ -138,21 +138,24 @@ export function privacyHandlers(
   }
 
   return {
-    'privacy:scan': async ({ provider, facts, remote }, sender) => {
+    'privacy:scan': async ({ provider, facts, remote, sheets = [] }, sender) => {
       if (sender.kind !== 'content-script')
         throw new HandlerError('forbidden', 'only a content script scans');
       const urls = cleanUrls(remote);
+      // Only sheets among the message's own URLs: the field cannot widen what is allowed.
+      const sheetHosts = hostsOf(cleanUrls(sheets).filter((u) => urls.includes(u)));
       const address = senderAddress(facts.fromAddress);
       const verdict = checkSender(facts, await known());
       const always =
         urls.length > 0 && address !== '' && verdict.severity !== 'danger' && (await senders.has(address));
       // The tab now shows this message: what was allowed for the previous one goes.
-      await rules.replaceTab(sender.tabId, always ? urls : []);
+      await rules.replaceTab(sender.tabId, always ? urls : [], always ? sheetHosts : []);
       const loaded: PrivacyView['loaded'] = always ? 'sender' : 'none';
       const ticket = ctx.tickets.create(sender, {
         kind: 'privacy',
         provider,
         urls,
+        sheetHosts,
         sender: address,
         verdict,
         loaded,
@@ -183,7 +186,7 @@ export function privacyHandlers(
           throw new HandlerError('invalid-input', 'this message has no sender address');
       }
       if (data.loaded === 'none') {
-        await rules.allow(t.tabId, data.urls);
+        await rules.allow(t.tabId, data.urls, data.sheetHosts);
         // The rules are in place before the content script puts the URLs back.
         if (!(await deliver(ports.tabs, t.tabId, { type: 'privacy:restore', ticket: id }))) {
           throw new HandlerError('not-delivered', 'the webmail tab did not load the content');

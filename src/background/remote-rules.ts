@@ -41,6 +41,7 @@ export interface DnrRule {
     initiatorDomains?: string[];
     domainType?: 'thirdParty' | 'firstParty';
     excludedRequestDomains?: string[];
+    requestDomains?: string[];
     urlFilter?: string;
     tabIds?: number[];
     resourceTypes: ResourceType[];
@@ -145,19 +146,47 @@ export function exactUrlFilter(raw: string): string | null {
   return `|${href}|`;
 }
 
-/** Allow rules for these URLs in this tab, ids from `firstId`. */
-export function allowRules(tabId: number, urls: readonly string[], firstId: number): DnrRule[] {
+/** What an allowed style sheet loads in turn: `@import`, `url()` images, `@font-face`. */
+export const SHEET_TYPES = ['stylesheet', 'image', 'font'] as const;
+/** Style-sheet hosts per message whose nested loads are allowed. */
+export const MAX_SHEET_HOSTS = 10;
+
+/**
+ * Allow rules for these URLs in this tab, ids from `firstId`; and, for the hosts of
+ * the message's style sheets, what those sheets load from their own host (the
+ * browser attributes a sheet's `@import` and `url()` requests to the page, and their
+ * URLs are not in the message, so exact rules cannot name them).
+ */
+export function allowRules(
+  tabId: number,
+  urls: readonly string[],
+  firstId: number,
+  sheetHosts: readonly string[] = [],
+): DnrRule[] {
   const filters = [...new Set(urls.map(exactUrlFilter).filter((f): f is string => f !== null))].slice(
     0,
     MAX_URLS_PER_MESSAGE,
   );
-  return filters.map((urlFilter, i) => ({
+  const exact: DnrRule[] = filters.map((urlFilter, i) => ({
     id: firstId + i,
     priority: ALLOW_PRIORITY,
     action: { type: 'allow' },
     condition: { urlFilter, tabIds: [tabId], resourceTypes: [...BLOCKED_TYPES] },
   }));
+  const hosts = [...new Set(sheetHosts.map((h) => h.toLowerCase()))]
+    .filter((h) => /^[a-z0-9.-]+$/.test(h) || /^\[[0-9a-f:.]+\]$/.test(h))
+    .slice(0, MAX_SHEET_HOSTS);
+  const nested: DnrRule[] = hosts.map((host, i) => ({
+    id: firstId + exact.length + i,
+    priority: ALLOW_PRIORITY,
+    action: { type: 'allow' },
+    condition: { requestDomains: [host], tabIds: [tabId], resourceTypes: [...SHEET_TYPES] },
+  }));
+  return [...exact, ...nested];
 }
+
+/** What makes two allow rules the same (for not adding one twice). */
+const allowKey = (r: DnrRule) => r.condition.urlFilter ?? `domain:${r.condition.requestDomains?.join(',')}`;
 
 /**
  * The rules of one browser, serialised: every change reads the current rules and
@@ -194,13 +223,17 @@ export class RemoteRules {
    * The tab shows another message (or navigated, or closed): its allow rules go.
    * Then, when `urls` is given, allows exactly those URLs for that tab.
    */
-  replaceTab(tabId: number, urls: readonly string[] = []): Promise<number> {
+  replaceTab(
+    tabId: number,
+    urls: readonly string[] = [],
+    sheetHosts: readonly string[] = [],
+  ): Promise<number> {
     return this.serial(async () => {
       const existing = await this.dnr.getSessionRules();
       const remove = existing.filter((r) => r.condition.tabIds?.includes(tabId)).map((r) => r.id);
       const kept = existing.filter((r) => !r.condition.tabIds?.includes(tabId));
       const nextId = existing.reduce((max, r) => Math.max(max, r.id), 0) + 1;
-      const add = allowRules(tabId, urls, nextId);
+      const add = allowRules(tabId, urls, nextId, sheetHosts);
       // Bounded: the oldest rules (lowest ids) of other tabs go first.
       const overflow = kept.length + add.length - MAX_SESSION_RULES;
       if (overflow > 0) {
@@ -213,14 +246,12 @@ export class RemoteRules {
   }
 
   /** Adds allow rules for these URLs in this tab, keeping the tab's others. */
-  allow(tabId: number, urls: readonly string[]): Promise<number> {
+  allow(tabId: number, urls: readonly string[], sheetHosts: readonly string[] = []): Promise<number> {
     return this.serial(async () => {
       const existing = await this.dnr.getSessionRules();
-      const have = new Set(
-        existing.filter((r) => r.condition.tabIds?.includes(tabId)).map((r) => r.condition.urlFilter),
-      );
+      const have = new Set(existing.filter((r) => r.condition.tabIds?.includes(tabId)).map(allowKey));
       const nextId = existing.reduce((max, r) => Math.max(max, r.id), 0) + 1;
-      const add = allowRules(tabId, urls, nextId).filter((r) => !have.has(r.condition.urlFilter));
+      const add = allowRules(tabId, urls, nextId, sheetHosts).filter((r) => !have.has(allowKey(r)));
       add.forEach((r, i) => {
         r.id = nextId + i;
       });

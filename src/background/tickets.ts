@@ -75,6 +75,8 @@ export interface PrivacyTicketData {
   provider: ProviderId;
   /** The neutralised remote URLs (absolute http(s)), deduplicated. */
   urls: string[];
+  /** Hosts of the message's style sheets: what those sheets load from there is allowed with them. */
+  sheetHosts: string[];
   /** The normalised From address ('' if none): the key of "Always for this sender". */
   sender: string;
   verdict: SenderVerdict;

@@ -52,6 +52,8 @@ type Attr3 = [ns: string | null, name: string, value: string];
 export interface Neutralised {
   /** The remote URLs taken out, absolute, deduplicated, in document order. */
   urls: string[];
+  /** Those of them that are style sheets (`<link rel=stylesheet>`, `@import`). */
+  sheets: string[];
   changes: Change[];
 }
 
@@ -129,6 +131,7 @@ export function decodeCssEscapes(css: string): string {
 
 const URL_FUNCTION = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^)"'\s]*))\s*\)/gi;
 const IMPORT_STRING = /(@import\s+)(?:"([^"]*)"|'([^']*)')/gi;
+const IMPORT_ANY = /@import\s+(?:url\(\s*)?(?:"([^"]*)"|'([^']*)'|([^)"'\s;]+))/gi;
 const IMAGE_SET = /((?:-webkit-)?image-set\()([^)]*)/gi;
 const QUOTED = /"([^"]*)"|'([^']*)'/g;
 
@@ -137,15 +140,20 @@ export function neutraliseCss(
   css: string,
   base: string,
   own: string,
-): { text: string; urls: string[] } | null {
+): { text: string; urls: string[]; sheets: string[] } | null {
   if (!/url|@import|image-set|\\/i.test(css)) return null;
   const urls: string[] = [];
+  const sheets: string[] = [];
   const check = (raw: string): boolean => {
     const url = remoteUrl(raw, base, own);
     if (url) urls.push(url);
     return url !== null;
   };
   let text = decodeCssEscapes(css);
+  for (const m of text.matchAll(IMPORT_ANY)) {
+    const url = remoteUrl(m[1] ?? m[2] ?? m[3] ?? '', base, own);
+    if (url) sheets.push(url);
+  }
   text = text.replace(URL_FUNCTION, (whole, d, s, u) =>
     check(d ?? s ?? u ?? '') ? `url("${INERT_URL}")` : whole,
   );
@@ -157,7 +165,7 @@ export function neutraliseCss(
     (_, fn, args: string) =>
       fn + args.replace(QUOTED, (whole, d, s) => (check(d ?? s ?? '') ? `"${INERT_URL}"` : whole)),
   );
-  return urls.length > 0 ? { text, urls } : null;
+  return urls.length > 0 ? { text, urls, sheets } : null;
 }
 
 function dataName(name: string): string {
@@ -169,6 +177,7 @@ export function neutralise(root: Element, own: string): Neutralised {
   const doc = root.ownerDocument;
   const base = doc.baseURI;
   const urls = new Set<string>();
+  const sheets = new Set<string>();
   const changes: Change[] = [];
 
   const moveAttribute = (el: Element, name: string, found: string[]) => {
@@ -188,11 +197,10 @@ export function neutralise(root: Element, own: string): Neutralised {
       if (value === null) continue;
       // `ping` holds a space-separated list of URLs.
       const parts = name === 'ping' ? value.split(/\s+/) : [value];
-      moveAttribute(
-        el,
-        name,
-        parts.map((p) => remoteUrl(p, base, own)).filter((u): u is string => u !== null),
-      );
+      const found = parts.map((p) => remoteUrl(p, base, own)).filter((u): u is string => u !== null);
+      if (tag === 'link' && /(^|\s)stylesheet(\s|$)/i.test(el.getAttribute('rel') ?? ''))
+        for (const u of found) sheets.add(u);
+      moveAttribute(el, name, found);
     }
     if (SRCSET_ELEMENTS.has(tag)) {
       const value = el.getAttribute('srcset');
@@ -210,6 +218,7 @@ export function neutralise(root: Element, own: string): Neutralised {
       const css = neutraliseCss(style, base, own);
       if (css) {
         for (const u of css.urls) urls.add(u);
+        for (const u of css.sheets) sheets.add(u);
         remember(el);
         el.setAttribute('style', css.text);
         el.setAttribute(`${PREFIX}style`, style);
@@ -221,6 +230,7 @@ export function neutralise(root: Element, own: string): Neutralised {
       const css = neutraliseCss(text, base, own);
       if (css) {
         for (const u of css.urls) urls.add(u);
+        for (const u of css.sheets) sheets.add(u);
         remember(el);
         el.textContent = css.text;
         el.setAttribute(`${PREFIX}css`, text);
@@ -231,7 +241,7 @@ export function neutralise(root: Element, own: string): Neutralised {
 
   visit(root);
   for (const el of root.querySelectorAll('*')) visit(el);
-  return { urls: [...urls], changes };
+  return { urls: [...urls], sheets: [...sheets], changes };
 }
 
 /**

@@ -51,6 +51,7 @@ interface MessageRecord {
   body: Element;
   message: Element;
   urls: string[];
+  sheets: string[];
   changes: Change[];
   facts?: SenderFacts;
   ticket?: string;
@@ -175,6 +176,7 @@ export function createRemoteContent(
         provider: provider.id,
         facts: record.facts,
         remote: record.urls.slice(0, MAX_URLS),
+        ...(record.sheets.length > 0 ? { sheets: record.sheets.slice(0, MAX_URLS) } : {}),
       });
       if (signal.aborted || !record.body.isConnected) return;
       if (!answer.ok) {
@@ -208,11 +210,12 @@ export function createRemoteContent(
       if (!body) continue;
       let record = records.get(body);
       if (!record) {
-        const { urls, changes } = neutralise(body, ownOrigin(body.ownerDocument));
+        const { urls, sheets, changes } = neutralise(body, ownOrigin(body.ownerDocument));
         record = {
           body,
           message,
           urls,
+          sheets,
           changes,
           loaded: 'none',
           tries: 0,

@@ -106,7 +106,8 @@ export type Message =
   // --- Privacy (issue 6, docs/privacy.md) ------------------------------------------
   // From the content script: what an opened message shows (sender facts, the remote
   // URLs it neutralised). The answer says whether to draw the banner frame.
-  | { type: 'privacy:scan'; provider: ProviderId; facts: SenderFacts; remote: string[] }
+  // `sheets`: those remote URLs that are style sheets (what they load is allowed with them).
+  | { type: 'privacy:scan'; provider: ProviderId; facts: SenderFacts; remote: string[]; sheets?: string[] }
   // From the content script: a frame that showed a message whose remote content was
   // allowed is being left (Roundcube's preview loading the next one). The tab's allow
   // rules go before the next document can ask for the same URLs.
@@ -535,6 +536,7 @@ export const MESSAGES: { readonly [T in MessageType]: MessageSpec<T> } = {
     provider: oneOf(PROVIDER_IDS),
     facts: custom(isSenderFacts),
     remote: strs(MAX_REMOTE_URLS, 4096),
+    sheets: strs(MAX_REMOTE_URLS, 4096, true),
   }),
   'privacy:leave': spec(CONTENT),
   'privacy:get': spec(PAGES_AND_FRAMES, { ticket: str(MAX_TICKET) }),

@@ -139,6 +139,27 @@ describe('privacy:get and privacy:allow', () => {
     expect(bg.ports.dnr.session).toEqual([]);
   });
 
+  it('style sheets of the message: their host is allowed for what they load; sheets not in the message are ignored', async () => {
+    const { ticket } = await value(
+      bg.send(
+        {
+          type: 'privacy:scan',
+          provider: 'roundcube',
+          facts: facts('a@b.example'),
+          remote: ['https://s.example/style.css', 'https://t.example/p.gif'],
+          sheets: ['https://s.example/style.css', 'https://elsewhere.example/x.css'],
+        },
+        content(3),
+      ),
+    );
+    await value(bg.send({ type: 'privacy:allow', ticket, scope: 'once' }, frame(3)));
+    expect(bg.ports.dnr.session.map((r) => r.condition.requestDomains ?? r.condition.urlFilter)).toEqual([
+      '|https://s.example/style.css|',
+      '|https://t.example/p.gif|',
+      ['s.example'],
+    ]);
+  });
+
   it('privacy:leave (the preview frame unloads) drops the tab’s allow rules at once', async () => {
     const { ticket } = await scan(3, facts('a@b.example'));
     await value(bg.send({ type: 'privacy:allow', ticket, scope: 'once' }, frame(3)));

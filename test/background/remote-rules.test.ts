@@ -103,6 +103,28 @@ describe('allow rules', () => {
     expect(ALLOW_PRIORITY).toBeGreaterThan(blockRules(['a.example'])[0]!.priority);
   });
 
+  it('a message’s style-sheet hosts: what the sheets load from there, in that tab', () => {
+    const rules = allowRules(7, ['https://s.example/a.css'], 1, ['s.example', 'S.example', 'bad host/']);
+    expect(rules).toEqual([
+      {
+        id: 1,
+        priority: ALLOW_PRIORITY,
+        action: { type: 'allow' },
+        condition: { urlFilter: '|https://s.example/a.css|', tabIds: [7], resourceTypes: TYPES },
+      },
+      {
+        id: 2,
+        priority: ALLOW_PRIORITY,
+        action: { type: 'allow' },
+        condition: {
+          requestDomains: ['s.example'],
+          tabIds: [7],
+          resourceTypes: ['stylesheet', 'image', 'font'],
+        },
+      },
+    ]);
+  });
+
   it('skip URLs that urlFilter cannot say exactly, and non-http URLs', () => {
     expect(exactUrlFilter('https://t.example/a*b')).toBeNull();
     expect(exactUrlFilter('https://t.example/a^b')).toBeNull();

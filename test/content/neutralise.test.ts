@@ -159,7 +159,7 @@ describe('neutralise', () => {
     for (const html of KEPT) {
       const root = body(html);
       const before = root.innerHTML;
-      expect(neutralise(root, OWN)).toEqual({ urls: [], changes: [] });
+      expect(neutralise(root, OWN)).toEqual({ urls: [], sheets: [], changes: [] });
       expect(root.innerHTML).toBe(before);
     }
   });
@@ -179,6 +179,18 @@ describe('neutralise', () => {
     const style = root.querySelector('#s')!;
     expect(style.textContent).toBe('.a{background:url("about:invalid")}');
     expect(style.getAttribute('data-cipherpost-css')).toBe('.a{background:url(https://t.example/k.png)}');
+  });
+
+  it('names the style sheets among the URLs (their own loads are allowed with them)', () => {
+    const root = body(
+      '<link rel="stylesheet" href="https://s.example/a.css"><link rel="prefetch" href="https://t.example/p">' +
+        '<style>@import url(https://s.example/b.css); @import "//s2.example/c.css"; .x{background:url(https://t.example/i.png)}</style>',
+    );
+    expect(neutralise(root, OWN).sheets).toEqual([
+      'https://s.example/a.css',
+      'https://s.example/b.css',
+      'http://s2.example/c.css',
+    ]);
   });
 
   it('a <base> in the mail cannot turn a relative URL into an unnoticed remote one', () => {
@@ -201,7 +213,7 @@ describe('neutralise', () => {
     const root = body(CORPUS.map(([, html]) => html).join(''));
     const first = neutralise(root, OWN);
     expect(first.urls.length).toBeGreaterThan(30);
-    expect(neutralise(root, OWN)).toEqual({ urls: [], changes: [] });
+    expect(neutralise(root, OWN)).toEqual({ urls: [], sheets: [], changes: [] });
   });
 });
 
@@ -228,6 +240,7 @@ describe('URL and CSS helpers', () => {
     expect(neutraliseCss('@import "https://t.example/a.css";', BASE, OWN)).toEqual({
       text: '@import "about:invalid";',
       urls: ['https://t.example/a.css'],
+      sheets: ['https://t.example/a.css'],
     });
   });
 });

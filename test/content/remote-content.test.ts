@@ -237,6 +237,7 @@ describe('Roundcube preview', () => {
     next.querySelector('#messagebody')!.innerHTML = '<img src="https://t.example/second.gif">';
     runtime.pass();
     await settle();
+    expect(scans(deps.sent).map((s) => s.sheets)).toEqual([undefined, undefined]);
     expect(scans(deps.sent).map((s) => s.remote)).toEqual([
       ['https://t.example/open.gif?u=1', 'http://t.example/bg.png'],
       ['https://t.example/second.gif'],
