@@ -102,8 +102,6 @@ export function createRemoteContent(
   const records = new WeakMap<Element, MessageRecord>();
   /** Records with a ticket or a host, to check and to find by ticket. */
   const live = new Set<MessageRecord>();
-  /** Frame windows whose unloading drops the tab's allow rules (privacy:leave). */
-  const leaving = new WeakSet<Window>();
   let timer: number | null = null;
 
   /** What the message view shows as From, when the facts module cannot say more. */
@@ -231,24 +229,34 @@ export function createRemoteContent(
   }
 
   /**
-   * Content of this record's message was allowed: when its frame starts loading
-   * another document (Roundcube's preview, next message), tell the background at
-   * `beforeunload`, which comes before the next document's request is even sent;
-   * the next scan would come after that document fetched its images. The top
-   * document's own navigations are the background's (tabs.onUpdated), and a
+   * Content of this record's message (in a frame) was allowed: the tab's allow
+   * rules must go before the frame's next document can ask for the same URLs,
+   * and that document's own scan comes after it did. Two signals, whichever is
+   * first, each sending privacy:leave once per allowed message:
+   * - any pointer or key press in the top document (outside the message frame):
+   *   in Roundcube that is the click or arrow key in the list that loads the next
+   *   message, tens of milliseconds before its request; it also drops them when
+   *   the user merely clicks elsewhere, after which what the message loads late
+   *   (lazy images, a video's data) stays blocked (docs/privacy.md §Limits);
+   * - `beforeunload` of the frame's document, for navigations the page starts
+   *   by itself.
+   * The top document's own navigations are the background's (tabs.onUpdated); a
    * beforeunload listener there would cost the page its back-forward cache.
    */
   function leaveWithFrame(record: MessageRecord): void {
     const view = record.body.ownerDocument.defaultView;
-    if (!view || view === topView || leaving.has(view)) return;
-    leaving.add(view);
-    view.addEventListener(
-      'beforeunload',
-      () => {
-        void deps.send({ type: 'privacy:leave' });
-      },
-      { once: true, signal },
-    );
+    if (!view || !topView || view === topView) return;
+    const armed = new AbortController();
+    const stopAll = AbortSignal.any([signal, armed.signal]);
+    const leave = () => {
+      if (armed.signal.aborted) return;
+      armed.abort();
+      void deps.send({ type: 'privacy:leave' });
+    };
+    const options = { capture: true, passive: true, signal: stopAll } as const;
+    topView.document.addEventListener('pointerdown', leave, options);
+    topView.document.addEventListener('keydown', leave, options);
+    view.addEventListener('beforeunload', leave, { signal: stopAll });
   }
 
   function forget(record: MessageRecord): void {

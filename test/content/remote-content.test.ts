@@ -165,6 +165,21 @@ describe('Roundcube preview', () => {
     expect(leaves()).toEqual([{ type: 'privacy:leave' }]);
   });
 
+  it('a click or key in the webmail outside the message frame (the list loading the next one) leaves at once', async () => {
+    const { doc, deps, runtime, preview } = roundcubeMessage();
+    runtime.pass();
+    await settle();
+    const leaves = () => deps.sent.filter((m) => m.type === 'privacy:leave');
+    await runtime.handle({ type: 'privacy:restore', ticket: 'p1' });
+    // Inside the message frame: not leaving.
+    preview.body.dispatchEvent(new Event('pointerdown', { bubbles: true }));
+    expect(leaves()).toEqual([]);
+    doc.querySelector('#messagelist')!.dispatchEvent(new Event('pointerdown', { bubbles: true }));
+    doc.body.dispatchEvent(new Event('keydown', { bubbles: true }));
+    preview.defaultView!.dispatchEvent(new Event('beforeunload'));
+    expect(leaves()).toEqual([{ type: 'privacy:leave' }]);
+  });
+
   it('restoring a video or audio makes it choose its source again', async () => {
     const { runtime, preview } = roundcubeMessage();
     preview.querySelector('#messagebody')!.innerHTML =
