@@ -175,6 +175,9 @@ cat >"$RC_LOCAL" <<PHP
 \$config['temp_dir'] = '$VAR/roundcube-tmp/';
 \$config['htmleditor'] = 0;
 \$config['draft_autosave'] = 0;
+// Remote content in HTML mail: always shown (2), so the privacy tests (test/browser/privacy-remote.test.ts)
+// see Roundcube itself load it without Cipherpost, and Cipherpost block it.
+\$config['show_images'] = 2;
 PHP
 mkdir -p "$LOG/roundcube" "$VAR/roundcube-tmp"
 chown www-data:www-data "$LOG/roundcube" "$VAR/roundcube-tmp"
