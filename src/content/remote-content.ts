@@ -127,9 +127,15 @@ export function createRemoteContent(
   }
 
   function removeHost(record: MessageRecord): void {
-    record.observer?.disconnect();
+    // The document may be gone (Roundcube loaded the next message into the frame):
+    // Firefox then throws "can't access dead object" for anything of it.
+    try {
+      record.observer?.disconnect();
+      record.host?.remove();
+    } catch {
+      // Gone with its document.
+    }
     record.observer = undefined;
-    record.host?.remove();
     record.host = undefined;
     record.frame = undefined;
   }
@@ -176,7 +182,7 @@ export function createRemoteContent(
         remote: record.urls.slice(0, MAX_URLS),
         ...(record.sheets.length > 0 ? { sheets: record.sheets.slice(0, MAX_URLS) } : {}),
       });
-      if (signal.aborted || !record.body.isConnected) return;
+      if (signal.aborted || !attached(record)) return;
       if (!answer.ok) {
         // The background may be restarting: later passes try again, a few times.
         record.tries++;
@@ -198,10 +204,19 @@ export function createRemoteContent(
     }
   }
 
+  /** False once the record's body left its document, or its document is gone (dead in Firefox). */
+  function attached(record: MessageRecord): boolean {
+    try {
+      return record.body.isConnected;
+    } catch {
+      return false;
+    }
+  }
+
   /** Finds opened message bodies and neutralises each once. Returns how many it saw. */
   function scan(docs: readonly Document[]): number {
     if (!spec || signal.aborted) return 0;
-    for (const record of live) if (!record.body.isConnected) forget(record);
+    for (const record of [...live]) if (!attached(record)) forget(record);
     const messages = queryAllIn(docs, spec.message);
     for (const message of messages) {
       const body = message.matches(spec.body) ? message : message.querySelector(spec.body);
@@ -291,11 +306,18 @@ export function createRemoteContent(
 
   function check(record: MessageRecord): void {
     if (signal.aborted || !record.host) return;
-    if (!record.body.isConnected) {
+    if (!attached(record)) {
       forget(record);
       return;
     }
-    const why = tampering(record);
+    let why: string | null;
+    try {
+      why = tampering(record);
+    } catch {
+      // Its document went away between the two checks.
+      forget(record);
+      return;
+    }
     if (!why) return;
     removeHost(record);
     if (record.reinserts >= MAX_REINSERTS) {
@@ -324,7 +346,7 @@ export function createRemoteContent(
   /** TabCommand privacy:restore: the background allowed this message's URLs. */
   function restoreTicket(ticket: string): boolean {
     for (const record of live) {
-      if (record.ticket !== ticket) continue;
+      if (record.ticket !== ticket || !attached(record)) continue;
       if (record.loaded === 'none') restore(record.changes);
       record.loaded = 'once';
       leaveWithFrame(record);
@@ -335,7 +357,7 @@ export function createRemoteContent(
 
   function resize(ticket: string, height: number): boolean {
     for (const record of live) {
-      if (record.ticket !== ticket || !record.frame?.isConnected) continue;
+      if (record.ticket !== ticket || !attached(record) || !record.frame?.isConnected) continue;
       pin(record.frame, { height: `${clampBannerHeight(height)}px` });
       return true;
     }

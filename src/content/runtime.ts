@@ -93,7 +93,14 @@ export function startRuntime(
     const composes = compose.scan(docs);
     // Remote content first: its DOM pass is synchronous, so a message's URLs are
     // neutralised in the same tick the reader first sees it.
-    if (!generic) remote.scan(docs);
+    // A failure there must not stop reading and composing (nor the other way round).
+    if (!generic) {
+      try {
+        remote.scan(docs);
+      } catch (e) {
+        privacy.log?.(`Cipherpost: remote-content scan failed: ${String(e)}`);
+      }
+    }
     const messages = generic ? generic.scan() : reader.scan(docs);
     reporter.update(
       { compose: composes > 0, reader: messages > 0 },

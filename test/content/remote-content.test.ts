@@ -263,6 +263,27 @@ describe('Roundcube preview', () => {
     expect(await runtime.handle({ type: 'privacy:restore', ticket: 'p1' })).toMatchObject({ ok: false });
   });
 
+  it('the previous message’s document being dead (Firefox) does not stop the next scan', async () => {
+    const { doc, deps, runtime, preview } = roundcubeMessage();
+    runtime.pass();
+    await settle();
+    const oldBody = preview.querySelector('#messagebody')!;
+    const oldHost = bannerOf(preview)!;
+    // Firefox: "can't access dead object" for nodes of a document navigated away.
+    const dead = () => {
+      throw new TypeError("can't access dead object");
+    };
+    Object.defineProperty(oldBody, 'isConnected', { get: dead });
+    Object.defineProperty(oldHost, 'remove', { value: dead });
+    const next = fillFrame(doc, 'iframe#messagecontframe', fixtureHtml('roundcube', 'preview'));
+    next.querySelector('#messagebody')!.innerHTML = '<img src="https://t.example/second.gif">';
+    runtime.pass();
+    await settle();
+    expect(scans(deps.sent)).toHaveLength(2);
+    expect(next.querySelector('#messagebody img')!.hasAttribute('src')).toBe(false);
+    runtime.remote.checkAll();
+  });
+
   it('stop() removes the banner', async () => {
     const { runtime, preview } = roundcubeMessage();
     runtime.pass();
