@@ -1,10 +1,10 @@
 /**
  * Internationalised domain names, for the look-alike checks (sender-check.ts).
  *
- * - Punycode decoding (RFC 3492 §6.2) turns `xn--` labels back into what a user
- *   would see. Only decoding is needed: Cipherpost never registers or sends to an
- *   IDN here, it only compares. (Encoding, when needed, goes through the WHATWG URL
- *   parser, which implements UTS #46 ToASCII.)
+ * - Punycode (RFC 3492 §6.2, §6.3) turns `xn--` labels back into what a user
+ *   would see, and shows a Unicode label's literal ASCII form. Deliberately not
+ *   UTS #46 ToASCII (the URL parser): that maps a full-width "ｐaypal" to "paypal",
+ *   which would hide exactly the trick we are looking for.
  * - Mixed-script detection follows UTS #39 §5.1 (resolved script set, from
  *   Script_Extensions) and accepts what §5.2 "Highly Restrictive" accepts: one
  *   script, or Latin with Han+Hiragana+Katakana, Han+Bopomofo, or Han+Hangul.
@@ -100,16 +100,63 @@ export function toUnicodeHost(host: string, keepCase = false): string {
     .join('.');
 }
 
+function encodeDigit(d: number): string {
+  return String.fromCharCode(d < 26 ? 0x61 + d : 0x30 + d - 26); // 0-25 → a-z, 26-35 → 0-9
+}
+
+/** RFC 3492 §6.3: the Punycode of one label's code points (without `xn--`); null past MAX_LABEL input. */
+export function punycodeEncode(input: string): string | null {
+  const points = [...input].map((c) => c.codePointAt(0)!);
+  if (points.length > MAX_LABEL) return null;
+  let output = points
+    .filter((c) => c < 0x80)
+    .map((c) => String.fromCharCode(c))
+    .join('');
+  const basic = output.length;
+  let handled = basic;
+  if (basic > 0) output += '-';
+  let n = INITIAL_N;
+  let delta = 0;
+  let bias = INITIAL_BIAS;
+  while (handled < points.length) {
+    const m = Math.min(...points.filter((c) => c >= n));
+    delta += (m - n) * (handled + 1);
+    n = m;
+    for (const c of points) {
+      if (c < n) delta++;
+      if (c !== n) continue;
+      let q = delta;
+      for (let k = BASE; ; k += BASE) {
+        const t = k <= bias ? T_MIN : k >= bias + T_MAX ? T_MAX : k - bias;
+        if (q < t) break;
+        output += encodeDigit(t + ((q - t) % (BASE - t)));
+        q = Math.floor((q - t) / (BASE - t));
+      }
+      output += encodeDigit(q);
+      bias = adapt(delta, handled + 1, handled === basic);
+      delta = 0;
+      handled++;
+    }
+    delta++;
+    n++;
+  }
+  return output;
+}
+
 /**
- * The ASCII (Punycode) form of a hostname through the URL parser (UTS #46), or the
- * lower-cased input when it is not a valid hostname.
+ * A hostname's literal ASCII form: each non-ASCII label as `xn--` + its Punycode,
+ * without UTS #46 mapping, so what is shown is what the mail really names.
  */
 export function toAsciiHost(host: string): string {
-  try {
-    return new URL(`http://${host}/`).hostname;
-  } catch {
-    return host.toLowerCase();
-  }
+  return host
+    .split('.')
+    .map((label) => {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range itself
+      if (/^[\x00-\x7f]*$/.test(label)) return label;
+      const encoded = punycodeEncode(label);
+      return encoded === null ? label : `xn--${encoded}`;
+    })
+    .join('.');
 }
 
 /** Scripts told apart; Common and Inherited characters go with any script (UTS #24). */

@@ -55,14 +55,25 @@ function reason(code: SenderReasonCode, severity: SenderReason['severity'], deta
 
 // --- Addresses and domains ---------------------------------------------------------
 
-/** The bare, lower-cased address of `addr` or `Name <addr>`; '' when there is none. */
+/**
+ * The bare address of `addr` or `Name <addr>`: NFC, lower-cased (as src/crypto/address.ts
+ * compares addresses), `xn--` labels decoded, so `bob@bücher.example` and
+ * `bob@xn--bcher-kva.example` are one. '' when it is not an address, including a
+ * domain with URL or address syntax in it (`x@paypal.com/y.evil.example` is not
+ * guessed into paypal.com).
+ */
 export function normalizeAddress(text: string): string {
   const angle = /<([^<>]*)>\s*$/.exec(text);
-  const addr = (angle ? angle[1]! : text).trim().replace(/^mailto:/i, '');
+  const addr = (angle ? angle[1]! : text)
+    .trim()
+    .replace(/^mailto:/i, '')
+    .normalize('NFC')
+    .toLowerCase();
   const at = addr.lastIndexOf('@');
-  if (at <= 0 || at === addr.length - 1) return '';
-  // The domain in its ASCII form, so `bob@bücher.example` and `bob@xn--bcher-kva.example` are one.
-  return `${addr.slice(0, at).toLowerCase()}@${toAsciiHost(addr.slice(at + 1))}`;
+  if (at <= 0) return '';
+  const domain = addr.slice(at + 1).replace(/\.$/, '');
+  if (!domain || /[\s/\\?#@:%<>()[\]"',;]/.test(domain)) return '';
+  return `${addr.slice(0, at)}@${toUnicodeHost(domain)}`;
 }
 
 /** The host of an address, lower-cased, with `xn--` labels decoded (what a user reads). */

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   isMixedScript,
   punycodeDecode,
+  punycodeEncode,
   scriptNames,
   toAsciiHost,
   toUnicodeHost,
@@ -18,6 +19,22 @@ describe('punycodeDecode', () => {
     ['(R) <sono><supiido><de>', 'd9juau41awczczp', 'そのスピードで'],
   ])('%s', (_name, encoded, decoded) => {
     expect(punycodeDecode(encoded)).toBe(decoded);
+  });
+
+  it.each([
+    'ليهمابتكلموشعربي؟',
+    '他们为什么不说中文',
+    '3年B組金八先生',
+    'パフィーdeルンバ',
+    'そのスピードで',
+  ])('encodes %s back to the RFC 3492 §7.1 sample', (text) => {
+    expect(punycodeDecode(punycodeEncode(text)!)).toBe(text);
+  });
+
+  it('encodes as the RFC samples say', () => {
+    expect(punycodeEncode('ليهمابتكلموشعربي؟')).toBe('egbpdaj6bu4bxfgehfvwxn');
+    expect(punycodeEncode('3年B組金八先生')).toBe('3B-ww4c5e180e575a65lsy2b');
+    expect(punycodeEncode('münchen')).toBe('mnchen-3ya');
   });
 
   it('decodes IDN labels seen in phishing', () => {
@@ -40,9 +57,13 @@ describe('hosts', () => {
     expect(toUnicodeHost('xn--!!.com')).toBe('xn--!!.com');
   });
 
-  it('encodes through the URL parser (UTS #46)', () => {
-    expect(toAsciiHost('MÜNCHEN.de')).toBe('xn--mnchen-3ya.de');
-    expect(toAsciiHost('not a host')).toBe('not a host');
+  it('encodes literally, without UTS #46 mapping', () => {
+    expect(toAsciiHost('münchen.de')).toBe('xn--mnchen-3ya.de');
+    expect(toAsciiHost('p\u0430ypal.com')).toBe('xn--pypal-4ve.com');
+    // A full-width p is not "paypal.com" (the URL parser would say it is).
+    expect(toAsciiHost('\uff50aypal.com')).not.toBe('paypal.com');
+    expect(toAsciiHost('\uff50aypal.com')).toMatch(/^xn--aypal-/);
+    expect(toAsciiHost('plain.example')).toBe('plain.example');
   });
 });
 

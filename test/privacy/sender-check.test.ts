@@ -11,6 +11,7 @@ import {
   checkSender,
   checkSigner,
   editDistance,
+  normalizeAddress,
   type SenderContext,
   skeleton,
 } from '../../src/privacy/sender-check';
@@ -155,5 +156,22 @@ describe('skeleton (UTS #39 §4) and edit distance', () => {
     expect(editDistance('kitten', 'sitting', 5)).toBe(3);
     expect(editDistance('abc', 'xyzxyzxyz', 2)).toBe(3);
     expect(editDistance('aaaaaaaa', 'bbbbbbbb', 2)).toBe(3);
+  });
+});
+
+describe('normalizeAddress', () => {
+  it('compares addresses as Cipherpost does (NFC, lower case) and IDNs in Unicode', () => {
+    expect(normalizeAddress('Alice <Alice@Example.COM>')).toBe('alice@example.com');
+    expect(normalizeAddress('mailto:bob@XN--BCHER-KVA.example')).toBe('bob@bücher.example');
+    expect(normalizeAddress('bob@bu\u0308cher.example')).toBe('bob@bücher.example');
+  });
+
+  it('refuses what is not an address instead of guessing', () => {
+    expect(normalizeAddress('x@paypal.com/y.evil.example')).toBe('');
+    expect(normalizeAddress('x@paypal.com?y')).toBe('');
+    expect(normalizeAddress('x@[127.0.0.1]')).toBe('');
+    expect(normalizeAddress('@example.com')).toBe('');
+    expect(normalizeAddress('x@')).toBe('');
+    expect(normalizeAddress('PayPal')).toBe('');
   });
 });
