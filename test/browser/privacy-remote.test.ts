@@ -298,6 +298,25 @@ describe.each(['chromium', 'firefox'] as const)('%s: remote content in Roundcube
     }
   }
 
+  /** The extension's declarativeNetRequest session rules, as JSON (a diagnostic when loads are missing). */
+  async function sessionRules(): Promise<string> {
+    const page = await openExtensionPage(b, '/options.html');
+    try {
+      return await page.evaluate(async () =>
+        JSON.stringify(
+          await (
+            globalThis as unknown as {
+              chrome: { declarativeNetRequest: { getSessionRules(): Promise<unknown> } };
+            }
+          ).chrome.declarativeNetRequest.getSessionRules(),
+        ),
+      );
+    } finally {
+      await page.close();
+      await bob.bringToFront();
+    }
+  }
+
   /**
    * Waits (up to 10 s) until every file of CONTROL_REQUESTED has been fetched for
    * `segment` since `from`, then a second more; returns what was fetched. Does not
@@ -390,6 +409,7 @@ describe.each(['chromium', 'firefox'] as const)('%s: remote content in Roundcube
       await banner.click('#load-sender');
       await waitLoaded(banner, 'sender');
       const loaded = await fetchedAfter(from, S1);
+      console.log(`${name} after Always for this sender: ${loaded.join(', ')}`);
       expect(loaded.length, 'anything fetched after Always for this sender').toBeGreaterThan(0);
       expectAllLoaded(loaded, 'Always for this sender');
       step('S1 loaded, sender allowed');
@@ -400,6 +420,9 @@ describe.each(['chromium', 'firefox'] as const)('%s: remote content in Roundcube
       const { state: state2 } = await bobOpens('S2');
       expect(state2.loaded).toBe('sender');
       const loaded2 = await fetchedAfter(from2, S2);
+      console.log(`${name} the allowed sender's next message: ${loaded2.join(', ')}`);
+      if (loaded2.length < CONTROL_REQUESTED.length)
+        console.log(`${name} session rules now: ${await sessionRules()}`);
       expect(loaded2.length, 'anything of S2 fetched by itself (sender always allowed)').toBeGreaterThan(0);
       expectAllLoaded(loaded2, "the allowed sender's next message");
       // Only S2's: nothing of the earlier messages.
