@@ -451,9 +451,33 @@ describe.each(['chromium', 'firefox'] as const)('%s: a hostile webmail page and 
       expect(seen.hostShadowRoot).toBe('null');
       expect(seen.patched, "the page's attachShadow was not the one Cipherpost called").toBe(0);
       // If the page's class was used for Cipherpost's host, its ElementInternals must not expose the root.
-      expect(seen.roots.filter((r) => r !== null)).toEqual([]);
+      expect
+        .soft(
+          seen.roots.filter((r) => r !== null),
+          "the page's ElementInternals for Cipherpost's host: its closed shadow root (and the banner URL with the ticket)",
+        )
+        .toEqual([]);
       expect((await bannerState(banner)).loaded).toBe('none');
-      await sleep(1_000);
+      // What a page holding the root could do: swap the banner for its own words, inside the
+      // host, which the tamper checks (host attributes, style, place, size) do not look at.
+      const swapped = await preview.evaluate(() => {
+        const H = (window as unknown as { __hostile?: { internals: ElementInternals[] } }).__hostile;
+        const root = H?.internals.map((i) => i.shadowRoot).find((r) => r);
+        if (!root) return false;
+        root.replaceChildren();
+        const fake = document.createElement('p');
+        fake.textContent = 'Cipherpost: sender verified, no remote content.';
+        root.append(fake);
+        return true;
+      });
+      await sleep(2_500);
+      if (swapped)
+        expect
+          .soft(
+            (await bannerFrames(b, page)).length,
+            "a real banner frame after the page emptied the host's root",
+          )
+          .toBe(1);
       expect(since(from)).toEqual([]);
       await page.close();
       step('custom element');
