@@ -215,7 +215,9 @@ export function parseAddressList(value: string): Mailbox[] {
       i++;
     } else {
       // an atom or whitespace: part of the phrase, and maybe a bare addr-spec
-      let s = '';
+      // Always consume at least one character: a ':' after an angle address
+      // (`<a@b.example>:`) is no group start, and must not stall the scan.
+      let s = text[i++]!;
       while (i < text.length && !'"(<,;:'.includes(text[i]!)) s += text[i++];
       if (angle === null) {
         // Kept in the phrase too: `support@apple.com <x@evil.example>` has an address-like name.

@@ -96,6 +96,15 @@ describe('parseAddressList (RFC 5322 §3.4)', () => {
     expect(parseAddressList(value)).toEqual(expected);
   });
 
+  it('ends on a colon after an angle address (found by the property test: it looped forever)', () => {
+    expect(parseAddressList('<a@b.example>:')).toEqual([{ name: '', address: 'a@b.example' }]);
+    expect(parseAddressList('Name <a@b.example> : junk, c@d.example')).toEqual([
+      { name: 'Name', address: 'a@b.example' },
+      { name: '', address: 'c@d.example' },
+    ]);
+    expect(senderFactsFromHeaders('From: <x@y.example>:\r\n\r\n')?.fromAddress).toBe('x@y.example');
+  });
+
   it('survives hostile input in linear time', () => {
     const start = performance.now();
     parseAddressList('('.repeat(200_000));
