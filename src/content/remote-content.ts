@@ -82,6 +82,22 @@ function ownOrigin(doc: Document): string {
   }
 }
 
+/** Resolves once `doc` has loaded (at most 5 s), or at once if it has. */
+function documentLoaded(doc: Document, signal: AbortSignal): Promise<void> {
+  if (doc.readyState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const view = doc.defaultView;
+    if (!view) return resolve();
+    const done = () => {
+      view.clearTimeout(timer);
+      resolve();
+    };
+    const timer = view.setTimeout(done, 5000);
+    view.addEventListener('load', done, { once: true, signal });
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 export interface RemoteContentOptions {
   /** Sender facts of an opened message; null when they cannot be read. */
   gatherFacts?: GatherFacts;
@@ -168,6 +184,10 @@ export function createRemoteContent(
       if (!record.facts) {
         let facts: SenderFacts | null = null;
         try {
+          // Not while the webmail's own document is still loading: Roundcube's
+          // viewsource request then raced its preview's (the reader frame of the
+          // first message opened never came, in real Chromium and Firefox).
+          await documentLoaded(record.body.ownerDocument, signal);
           facts = (await options.gatherFacts?.(record.body.ownerDocument, record.message, signal)) ?? null;
         } catch {
           // Headers unreadable (network, parse): the From the page shows still counts.
