@@ -247,8 +247,14 @@ describe.each(['chromium', 'firefox'] as const)('%s: remote content in Roundcube
         );
         expect(files).toEqual(CONTROL_REQUESTED);
         for (const f of NOT_DELIVERED_BY_ROUNDCUBE) expect(files).not.toContain(f);
-        // Roundcube's own page made them: the Referer is the webmail, the request is cross-site.
+        // The browser made them (not Roundcube's server), and saw them as cross-site: the
+        // tracker is third-party to the webmail, as declarativeNetRequest's domainType needs.
         for (const r of got) expect(String(r.headers['user-agent'])).toMatch(/Chrome|Firefox/);
+        for (const r of got.filter((x) => !NESTED.has(fileOf(x))))
+          expect({ file: fileOf(r), site: r.headers['sec-fetch-site'] }).toEqual({
+            file: fileOf(r),
+            site: 'cross-site',
+          });
         urlsInA = await remoteUrlsInPreview(preview, tracker, A);
         // Everything the page refers to directly, plus preload.gif (kept without its `as`).
         expect(urlsInA.map((u) => u.split('/').pop()).sort()).toEqual(
