@@ -6,6 +6,7 @@
  */
 import { ARMOR_BEGIN, ARMOR_END } from '../crypto/armor';
 import { normalizeForScan } from './armor-scan';
+import { HOST_ATTRIBUTE } from './shadow';
 
 /** The document of a same-origin iframe, or null (cross-origin, not loaded, gone). */
 export function frameDocument(frame: Element): Document | null {
@@ -102,7 +103,7 @@ export function textOf(root: Node): string {
 
 /** Our own host elements (see shadow.ts): never scanned, never hidden. */
 export function isOurHost(el: Element): boolean {
-  return el.localName.startsWith('cipherpost-');
+  return el.localName.startsWith('cipherpost-') || el.hasAttribute(HOST_ATTRIBUTE);
 }
 
 function holds(el: Element, needEnd: boolean): boolean {

@@ -29,7 +29,7 @@ import type { ContentDeps } from './deps';
 import { queryAllIn } from './dom';
 import { type Change, neutralise, restore } from './neutralise';
 import { parseAddresses } from './recipients';
-import { createFrame, createHost, pin } from './shadow';
+import { createFrame, createHost, HOST_ATTRIBUTE, pin } from './shadow';
 
 export const BANNER_TAG = 'cipherpost-banner';
 const INITIAL_HEIGHT = 56;
@@ -306,7 +306,8 @@ export function createRemoteContent(
     if (!host.isConnected) return 'removed';
     if (host.parentNode !== record.body.parentNode) return 'moved';
     if ((host.getAttribute('style') ?? '') !== record.hostStyle) return 'restyled';
-    if (host.attributes.length !== 1) return 'attributes added';
+    // style, plus the fallback span's name (createHost).
+    if (host.attributes.length !== (host.hasAttribute(HOST_ATTRIBUTE) ? 2 : 1)) return 'attributes added';
     const view = host.ownerDocument.defaultView;
     if (!view) return null;
     const style = view.getComputedStyle(host);

@@ -27,12 +27,36 @@ export function pin(el: HTMLElement, styles: Record<string, string>): void {
   for (const [name, value] of Object.entries(styles)) el.style.setProperty(name, value, 'important');
 }
 
-/** A host element in `doc` with a closed shadow root; not yet in the document. */
+/** Set on a fallback host (a `span`) to name the host tag it stands for. */
+export const HOST_ATTRIBUTE = 'data-cipherpost-host';
+
+/**
+ * A host element in `doc` with a closed shadow root; not yet in the document.
+ *
+ * A page that defines one of our tag names as a custom element before we draw
+ * would own the host: its constructor runs on our element, and a shadow root
+ * attached to a custom element is "available to element internals" (DOM §4.2.14,
+ * attachShadow step 7), so `ElementInternals.shadowRoot` would hand the page our
+ * closed root, the frame URL with its ticket included. `:defined` tells (an
+ * undefined autonomous name never matches it); then the host is a `span`, which
+ * no page can define (customized built-ins need `is` at creation, which we never
+ * give). Defining the name later does not help the page: the root was attached
+ * while the element was not custom. Found by test/browser/privacy-banner-hostile.test.ts.
+ */
 export function createHost(doc: Document, tag: HostTag, hostStyle: Record<string, string>): Host {
-  const host = doc.createElement(tag);
+  let host = doc.createElement(tag);
+  if (host.matches(':defined')) {
+    host = doc.createElement('span');
+    host.setAttribute(HOST_ATTRIBUTE, tag);
+  }
   pin(host, { all: 'initial', ...hostStyle });
   const root = host.attachShadow({ mode: 'closed' });
   return { host, root };
+}
+
+/** Our hosts of one kind in `root`: the tag, or the fallback span standing for it. */
+export function hostSelector(tag: HostTag): string {
+  return `${tag}, span[${HOST_ATTRIBUTE}="${tag}"]`;
 }
 
 /** An extension-page iframe for a closed shadow root. */

@@ -262,7 +262,9 @@ export async function showNothing(page: Page): Promise<void> {
 
 /** The preview frame's `<cipherpost-banner>` elements (closed shadow roots: only the hosts). */
 export function bannerHosts(preview: Frame | Page): Promise<ElementHandle<Element>[]> {
-  return preview.$$('cipherpost-banner') as Promise<ElementHandle<Element>[]>;
+  return preview.$$('cipherpost-banner, span[data-cipherpost-host="cipherpost-banner"]') as Promise<
+    ElementHandle<Element>[]
+  >;
 }
 
 /**
@@ -273,7 +275,9 @@ export async function countBannerHosts(page: Page): Promise<number> {
   let n = 0;
   for (const f of page.frames()) {
     if (f.detached) continue;
-    n += await f.$$eval('cipherpost-banner', (all) => all.length).catch(() => 0);
+    n += await f
+      .$$eval('cipherpost-banner, span[data-cipherpost-host="cipherpost-banner"]', (all) => all.length)
+      .catch(() => 0);
   }
   return n;
 }

@@ -437,7 +437,8 @@ export async function hostElement(
   const where = inFrame ?? page.mainFrame();
   return until(
     async () => {
-      for (const h of await where.$$(tag)) {
+      // The tag, or the span that stands for it on a page that defined the tag (src/content/shadow.ts).
+      for (const h of await where.$$(`${tag}, span[data-cipherpost-host="${tag}"]`)) {
         const box = await h.boundingBox();
         if (box && box.width > 0 && box.height > 0) return h as ElementHandle<Element>;
       }
