@@ -87,6 +87,8 @@ const CONTROL_REQUESTED = [
   'td-background.gif',
   'video.webm',
 ];
+/** Fetched by the control, but only hints: a browser may skip them (HTML §4.6.7.12, "prefetch"). */
+const HINTS = new Set(['prefetch.gif']);
 /** In the mail but never fetched, even without Cipherpost (Roundcube removes or breaks them). */
 const NOT_DELIVERED_BY_ROUNDCUBE = ['frame.html', 'picture-source.gif', 'srcset-2x.gif', 'style-import.css'];
 /** Items the page itself refers to (in the message's DOM) that the control fetched. */
@@ -339,12 +341,19 @@ describe.each(['chromium', 'firefox'] as const)('%s: remote content in Roundcube
     return filesOf(since(from, segment));
   }
 
-  /** Every kind the control fetched is fetched now (soft: each missing kind is reported). */
-  function expectAllLoaded(loaded: string[], what: string): void {
+  /**
+   * Every kind the control fetched is fetched now (soft: each missing kind is reported).
+   * `hintsOptional`: a `<link rel=prefetch>` is a hint the browser may skip; Firefox
+   * skipped one restored right after the message loaded in about half the runs, so
+   * there the caller checks the allow rule for it instead of the fetch.
+   */
+  function expectAllLoaded(loaded: string[], what: string, hintsOptional = false): void {
     const kinds = remoteItems('x');
     const kindOf = new Map([...kinds.inMail, ...kinds.nested].map((i) => [i.path.split('/').pop(), i.kind]));
-    for (const f of CONTROL_REQUESTED)
+    for (const f of CONTROL_REQUESTED) {
+      if (hintsOptional && HINTS.has(f)) continue;
       expect.soft(loaded, `${what}: ${f} (${kindOf.get(f)}) fetched as in the control`).toContain(f);
+    }
   }
 
   it(
@@ -430,7 +439,10 @@ describe.each(['chromium', 'firefox'] as const)('%s: remote content in Roundcube
       if (loaded2.length < CONTROL_REQUESTED.length)
         console.log(`${name} session rules now: ${await sessionRules()}`);
       expect(loaded2.length, 'anything of S2 fetched by itself (sender always allowed)').toBeGreaterThan(0);
-      expectAllLoaded(loaded2, "the allowed sender's next message");
+      expectAllLoaded(loaded2, "the allowed sender's next message", true);
+      // What Cipherpost controls for the hints: each is allowed, for this tab, by its exact URL.
+      const rules = await sessionRules();
+      for (const hint of HINTS) expect(rules, `an allow rule for ${hint} of S2`).toContain(`/${S2}/${hint}|`);
       // Only S2's: nothing of the earlier messages.
       expect(since(from2).filter((r) => !r.path.startsWith(`/${S2}/`))).toEqual([]);
       step('S2 loaded by itself');
