@@ -25,6 +25,8 @@ import {
 import type { Tracker } from './tracker-server';
 import { type ExtensionFrame, extensionFrame, extensionFrames, T, until } from './webmail-helpers';
 
+export { rawHtmlMail, rawTextMail } from './webmail-helpers';
+
 // ---------------------------------------------------------------------------
 // A browser without Cipherpost (the control).
 
@@ -165,57 +167,6 @@ export function trackingHtml(tracker: Tracker, segment: string, marker: string):
 <p>End of the newsletter.</p>
 </body></html>
 `;
-}
-
-/** A raw RFC 5322 mail with a text/html body (base64, lines of 76). */
-export function rawHtmlMail(o: {
-  from: string;
-  to: string;
-  subject: string;
-  html: string;
-  headers?: string[];
-}): string {
-  const id = `<${Date.now().toString(36)}.${Math.random().toString(36).slice(2)}@example.test>`;
-  const body = Buffer.from(o.html, 'utf8').toString('base64').replace(/.{76}/g, '$&\r\n');
-  return [
-    `From: ${o.from}`,
-    `To: ${o.to}`,
-    `Subject: ${o.subject}`,
-    `Message-ID: ${id}`,
-    `Date: ${new Date().toUTCString()}`,
-    ...(o.headers ?? []),
-    'MIME-Version: 1.0',
-    'Content-Type: text/html; charset=utf-8',
-    'Content-Transfer-Encoding: base64',
-    '',
-    body,
-    '',
-  ].join('\r\n');
-}
-
-/** A raw RFC 5322 text/plain mail, with extra header lines. */
-export function rawTextMail(o: {
-  from: string;
-  to: string;
-  subject: string;
-  text: string;
-  headers?: string[];
-}): string {
-  const id = `<${Date.now().toString(36)}.${Math.random().toString(36).slice(2)}@example.test>`;
-  return [
-    `From: ${o.from}`,
-    `To: ${o.to}`,
-    `Subject: ${o.subject}`,
-    `Message-ID: ${id}`,
-    `Date: ${new Date().toUTCString()}`,
-    ...(o.headers ?? []),
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    'Content-Transfer-Encoding: 8bit',
-    '',
-    o.text.replace(/\r?\n/g, '\r\n'),
-    '',
-  ].join('\r\n');
 }
 
 /**

@@ -15,11 +15,9 @@
  *
  * Chromium only: Firefox has no host-resolver switch.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Window } from 'happy-dom';
 import type { Page } from 'puppeteer-core';
@@ -38,6 +36,7 @@ import { outlook } from '../../src/providers/outlook';
 import type { ProviderSpec } from '../../src/providers/types';
 import { yahoo } from '../../src/providers/yahoo';
 import { extensionDir, type LaunchedBrowser, launchChromiumWith, ROOT } from './harness';
+import { selfSignedCert } from './tls-cert';
 import { onboardThroughPopup } from './vault-ui';
 import {
   clickCenter,
@@ -154,50 +153,22 @@ const served = new Map<string, string>();
 
 let server: Server;
 let port = 0;
-let certDir = '';
 let b: LaunchedBrowser;
 let me: Identity;
 const timings: string[] = [];
 
 beforeAll(async () => {
   const t0 = performance.now();
-  certDir = mkdtempSync(join(tmpdir(), 'cipherpost-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-keyout',
-      join(certDir, 'key.pem'),
-      '-out',
-      join(certDir, 'cert.pem'),
-      '-subj',
-      '/CN=mail.google.com',
-      '-addext',
-      `subjectAltName=${PROVIDERS.map((p) => `DNS:${p.host}`).join(',')}`,
-    ],
-    { stdio: 'ignore' },
-  );
-  server = createServer(
-    { key: readFileSync(join(certDir, 'key.pem')), cert: readFileSync(join(certDir, 'cert.pem')) },
-    (req, res) => {
-      const host = (req.headers.host ?? '').split(':')[0];
-      const path = new URL(req.url ?? '/', 'https://x').pathname;
-      const body = served.get(`${host}${path}`);
-      if (req.method !== 'GET' || body === undefined) {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-        return;
-      }
-      res
-        .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
-        .end(body);
-    },
-  );
+  server = createServer(selfSignedCert(PROVIDERS.map((p) => p.host)), (req, res) => {
+    const host = (req.headers.host ?? '').split(':')[0];
+    const path = new URL(req.url ?? '/', 'https://x').pathname;
+    const body = served.get(`${host}${path}`);
+    if (req.method !== 'GET' || body === undefined) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(body);
+  });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
   port = (server.address() as AddressInfo).port;
   const rules = PROVIDERS.map((p) => `MAP ${p.host} 127.0.0.1:${port}`).join(',');
@@ -230,7 +201,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await b?.close();
   await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
-  if (certDir) rmSync(certDir, { recursive: true, force: true });
   if (timings.length) console.log(`provider-fixtures.test.ts timings:\n  ${timings.join('\n  ')}`);
 });
 

@@ -9,11 +9,9 @@
  * (`tracker.example`, `cdn.example`) are the same HTTPS server, which records every
  * request to them. Chromium only: Firefox has no host-resolver switch.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +25,7 @@ import {
   parseKeyBundle,
 } from '../../src/crypto';
 import { extensionDir, type LaunchedBrowser, launchChromiumWith, ROOT } from './harness';
+import { selfSignedCert } from './tls-cert';
 import { onboardThroughPopup } from './vault-ui';
 import {
   extensionFrames,
@@ -70,7 +69,6 @@ const newsletter = (m: string) =>
 const IMAGES = (m: string) => [`tracker.example/open.gif?m=${m}`, `cdn.example/hero.jpg?m=${m}`];
 
 let server: Server;
-let certDir = '';
 let b: LaunchedBrowser;
 let me: Identity;
 let sender: Awaited<ReturnType<typeof createIdentity>>['identity'];
@@ -80,47 +78,20 @@ const hits: string[] = [];
 
 beforeAll(async () => {
   if (!FROM) throw new Error('the Gmail fixture shows no From');
-  certDir = mkdtempSync(join(tmpdir(), 'cipherpost-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-keyout',
-      join(certDir, 'key.pem'),
-      '-out',
-      join(certDir, 'cert.pem'),
-      '-subj',
-      `/CN=${GMAIL}`,
-      '-addext',
-      `subjectAltName=${[GMAIL, ...TRACKERS].map((h) => `DNS:${h}`).join(',')}`,
-    ],
-    { stdio: 'ignore' },
-  );
-  server = createServer(
-    { key: readFileSync(join(certDir, 'key.pem')), cert: readFileSync(join(certDir, 'cert.pem')) },
-    (req, res) => {
-      const host = (req.headers.host ?? '').split(':')[0] ?? '';
-      if (TRACKERS.includes(host)) {
-        hits.push(`${host}${req.url}`);
-        res.writeHead(200, { 'content-type': 'image/gif', 'cache-control': 'no-store' }).end(PIXEL);
-        return;
-      }
-      const body = served.get(`${host}${new URL(req.url ?? '/', 'https://x').pathname}`);
-      if (req.method !== 'GET' || body === undefined) {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-        return;
-      }
-      res
-        .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
-        .end(body);
-    },
-  );
+  server = createServer(selfSignedCert([GMAIL, ...TRACKERS]), (req, res) => {
+    const host = (req.headers.host ?? '').split(':')[0] ?? '';
+    if (TRACKERS.includes(host)) {
+      hits.push(`${host}${req.url}`);
+      res.writeHead(200, { 'content-type': 'image/gif', 'cache-control': 'no-store' }).end(PIXEL);
+      return;
+    }
+    const body = served.get(`${host}${new URL(req.url ?? '/', 'https://x').pathname}`);
+    if (req.method !== 'GET' || body === undefined) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(body);
+  });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
   const port = (server.address() as AddressInfo).port;
   const rules = [GMAIL, ...TRACKERS].map((h) => `MAP ${h} 127.0.0.1:${port}`).join(',');
@@ -141,7 +112,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await b?.close();
   await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
-  if (certDir) rmSync(certDir, { recursive: true, force: true });
 });
 
 let pageNo = 0;

@@ -58,6 +58,7 @@ import {
   PLACEHOLDER_SUBJECT,
   type RecordingProxy,
   type Row,
+  rawTextMail,
   saveDraft,
   sendSmtp,
   sentinel,
@@ -114,24 +115,6 @@ function armorOf(raw: string): string {
   const m = /-----BEGIN CIPHERPOST MESSAGE-----[\s\S]*?-----END CIPHERPOST MESSAGE-----/.exec(qp);
   if (!m) throw new Error('no armored block in the mail');
   return m[0].replace(/\r\n/g, '\n');
-}
-
-/** A minimal text/plain mail. */
-function rawMail(from: string, to: string, subject: string, text: string): string {
-  const id = `<${sentinel('m')}@example.test>`;
-  return [
-    `From: ${from}`,
-    `To: ${to}`,
-    `Subject: ${subject}`,
-    `Message-ID: ${id}`,
-    `Date: ${new Date().toUTCString()}`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=us-ascii',
-    'Content-Transfer-Encoding: 7bit',
-    '',
-    text.replace(/\r?\n/g, '\r\n'),
-    '',
-  ].join('\r\n');
 }
 
 const timings: string[] = [];
@@ -484,7 +467,12 @@ describe.each(['chromium', 'firefox'] as const)(
         await sendSmtp({
           from: USERS.alice.address,
           to: USERS.bob.address,
-          raw: rawMail(USERS.alice.address, USERS.bob.address, subject, lines.join('\n')),
+          raw: rawTextMail({
+            from: USERS.alice.address,
+            to: USERS.bob.address,
+            subject,
+            text: lines.join('\n'),
+          }),
         });
         const { reader } = await bobOpens(before, (r) => r.subject === subject);
         expect(await reader.attr('[data-state]', 'data-state')).toBe('error');
@@ -517,7 +505,12 @@ describe.each(['chromium', 'firefox'] as const)(
         await sendSmtp({
           from: 'carol@example.test',
           to: USERS.bob.address,
-          raw: rawMail('carol@example.test', USERS.bob.address, subject, armor(envelope)),
+          raw: rawTextMail({
+            from: 'carol@example.test',
+            to: USERS.bob.address,
+            subject,
+            text: armor(envelope),
+          }),
         });
         const { reader } = await bobOpens(before, (r) => r.subject === subject);
         expect(await reader.attr('[data-state]', 'data-state')).toBe('error');
@@ -549,12 +542,12 @@ describe.each(['chromium', 'firefox'] as const)(
         await sendSmtp({
           from: USERS.alice.address,
           to: USERS.bob.address,
-          raw: rawMail(
-            USERS.alice.address,
-            USERS.bob.address,
+          raw: rawTextMail({
+            from: USERS.alice.address,
+            to: USERS.bob.address,
             subject,
-            `On Monday Alice wrote:\n${mangled}\n`,
-          ),
+            text: `On Monday Alice wrote:\n${mangled}\n`,
+          }),
         });
         const { reader } = await bobOpens(before, (r) => r.subject === subject);
         expect(await reader.attr('[data-state]', 'data-state')).toBe('ready');

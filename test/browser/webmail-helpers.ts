@@ -768,3 +768,47 @@ export function sentinel(tag: string): string {
   while (s.length < 20) s += Math.random().toString(36).slice(2);
   return `${tag}${s.slice(0, 20)}`;
 }
+
+// ---------------------------------------------------------------------------
+// Raw mails for SMTP (bad-message and privacy tests).
+
+interface RawMail {
+  from: string;
+  to: string;
+  subject: string;
+  /** Extra header lines, as written. */
+  headers?: string[];
+}
+
+/** A raw RFC 5322 mail: the common headers, then the body's own. */
+function rawMail(o: RawMail, bodyHeaders: string[], body: string): string {
+  const id = `<${Date.now().toString(36)}.${Math.random().toString(36).slice(2)}@example.test>`;
+  return [
+    `From: ${o.from}`,
+    `To: ${o.to}`,
+    `Subject: ${o.subject}`,
+    `Message-ID: ${id}`,
+    `Date: ${new Date().toUTCString()}`,
+    ...(o.headers ?? []),
+    'MIME-Version: 1.0',
+    ...bodyHeaders,
+    '',
+    body,
+    '',
+  ].join('\r\n');
+}
+
+/** A raw mail with a text/html body (base64, lines of 76). */
+export function rawHtmlMail(o: RawMail & { html: string }): string {
+  const body = Buffer.from(o.html, 'utf8').toString('base64').replace(/.{76}/g, '$&\r\n');
+  return rawMail(o, ['Content-Type: text/html; charset=utf-8', 'Content-Transfer-Encoding: base64'], body);
+}
+
+/** A raw mail with a text/plain body (8bit, CRLF lines). */
+export function rawTextMail(o: RawMail & { text: string }): string {
+  return rawMail(
+    o,
+    ['Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit'],
+    o.text.replace(/\r?\n/g, '\r\n'),
+  );
+}
